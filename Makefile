@@ -1,0 +1,49 @@
+# Every target sets up what it needs: a fresh machine with python3 and make is enough.
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .uv/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME := $(CURDIR)/build/dagster_home
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test dev report bench lint clean setup setup-dev browser
+
+run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process
+	$(BIN)/python -m pipelines run
+
+test: setup-dev ## set up with dev dependencies and run the test suite
+	$(BIN)/pytest
+
+dev: setup $(DAGSTER_HOME)/dagster.yaml ## Dagster UI and daemon on localhost:3000
+	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+lint: setup-dev
+	$(BIN)/ruff check pipelines tests bench
+	$(BIN)/ruff format --check pipelines tests bench
+
+setup: $(VENV)/.synced-run
+setup-dev: $(VENV)/.synced-dev
+
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced-run: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --inexact --no-dev --python $(PYTHON)
+	touch $@
+
+$(VENV)/.synced-dev: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@ $(VENV)/.synced-run
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+browser: ## headless Chromium for the browser tests (Debian's package)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+clean:
+	rm -rf build

@@ -1,0 +1,27 @@
+"""The declaration's 41 commitments, parsed from its published text."""
+
+
+from dataclasses import asdict
+
+import pandas as pd
+from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from pipelines import settings
+from pipelines.declaration import parse_commitments, read_themes
+from pipelines.metadata import table_metadata
+from pipelines.resources import Warehouse
+from pipelines.tables import replace_table
+
+
+@asset(group_name="sources", kinds={"python", "duckdb"})
+def commitments(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    """One row per numbered commitment of the Joint Declaration (41 in six sections)."""
+    parsed = parse_commitments(
+        settings.DECLARATION_FILE.read_text(encoding="utf-8"), read_themes(settings.THEMES_FILE)
+    )
+    frame = pd.DataFrame([asdict(c) for c in parsed])
+    with warehouse.get_connection() as con:
+        replace_table(con, "commitments", frame)
+        metadata = table_metadata(con, "commitments")
+    context.log.info(f"commitments: {len(frame)} rows")
+    return MaterializeResult(metadata=metadata)

@@ -1,0 +1,38 @@
+"""Where the project's inputs and outputs live.
+
+Everything is resolved from the repository root so that the pipeline behaves the same whether it
+is started by `make run`, `dagster dev` or pytest. Outputs go under one git-ignored build folder.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = PROJECT_ROOT / "data"
+SQL_DIR = PROJECT_ROOT / "sql"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+DECLARATION_FILE = DATA_DIR / "declaration" / "japan-india-joint-declaration-security-cooperation-2025-08-29.txt"
+THEMES_FILE = DATA_DIR / "declaration" / "themes.csv"
+
+# The declaration was signed in Tokyo on this day; every before/after comparison pivots on it.
+SIGNING_DATE = date(2025, 8, 29)
+
+
+def build_dir() -> Path:
+    """The folder for every generated file (warehouse, charts, notebooks, report)."""
+    return Path(os.environ.get("TRACKER_BUILD_DIR", PROJECT_ROOT / "build"))
+
+
+def warehouse_path() -> Path:
+    """The DuckDB warehouse file; `TRACKER_WAREHOUSE` overrides the default under build/."""
+    return Path(os.environ.get("TRACKER_WAREHOUSE", build_dir() / "warehouse.duckdb"))
+
+
+def live_sources_enabled() -> bool:
+    """Live fetching is opt-in: offline runs read the bundled snapshots."""
+    return os.environ.get("TRACKER_LIVE", "").lower() in {"1", "true", "yes"}

@@ -1,0 +1,88 @@
+"""Turn every model file under sql/ into a Dagster asset of the same name.
+
+A model is one SELECT in `sql/<layer>/<table>.sql`. Its asset materializes the table
+`CREATE OR REPLACE TABLE <table> AS <select>` and depends on the assets whose tables the SELECT
+reads (DuckDB's own parser lists them), so adding a model needs no Python at all.
+"""
+
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from dagster import AssetDep, AssetExecutionContext, AssetsDefinition, MaterializeResult, asset
+
+from pipelines.metadata import table_metadata
+from pipelines.resources import Warehouse
+
+LAYERS = ("staging", "mapping", "marts")
+_TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class SqlModel:
+    name: str
+    layer: str
+    path: Path
+    sql: str
+
+    @property
+    def description(self) -> str:
+        """The model's leading `--` comment block: why the table exists."""
+        lines = []
+        for line in self.sql.splitlines():
+            if not line.startswith("--"):
+                break
+            lines.append(line.removeprefix("--").strip())
+        return " ".join(lines).strip() or f"{self.layer} model {self.name}"
+
+    def tables_read(self) -> set[str]:
+        return {name.split(".")[-1] for name in duckdb.get_table_names(self.sql)}
+
+
+def discover_models(sql_dir: Path) -> list[SqlModel]:
+    models = []
+    for layer in LAYERS:
+        for path in sorted((sql_dir / layer).glob("*.sql")):
+            if not _TABLE_NAME.match(path.stem):
+                raise ValueError(f"{path}: model files must be named like tables (a-z, 0-9, _)")
+            models.append(SqlModel(path.stem, layer, path, path.read_text(encoding="utf-8")))
+    names = [model.name for model in models]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"model name(s) defined in more than one layer: {duplicates}")
+    return models
+
+
+def sql_model_assets(sql_dir: Path, upstream_tables: set[str]) -> list[AssetsDefinition]:
+    """One asset per model; `upstream_tables` are the tables that Python assets write."""
+    models = discover_models(sql_dir)
+    known = upstream_tables | {model.name for model in models}
+    assets = []
+    for model in models:
+        unknown = sorted(model.tables_read() - known)
+        if unknown:
+            raise ValueError(f"{model.path}: reads table(s) {unknown} that no asset produces")
+        assets.append(_model_asset(model, sorted(model.tables_read() - {model.name})))
+    return assets
+
+
+def _model_asset(model: SqlModel, deps: list[str]) -> AssetsDefinition:
+    @asset(
+        name=model.name,
+        group_name=model.layer,
+        deps=[AssetDep(dep) for dep in deps],
+        description=model.description,
+        kinds={"duckdb", "sql"},
+        metadata={"sql_file": str(model.path.relative_to(model.path.parents[2]))},
+    )
+    def _materialize(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+        with warehouse.get_connection() as con:
+            # The name comes from a file name checked against _TABLE_NAME, never from data.
+            con.execute(f"CREATE OR REPLACE TABLE {model.name} AS\n{model.sql}")
+            metadata = table_metadata(con, model.name)
+        context.log.info(f"{model.name}: {metadata['dagster/row_count'].value} rows")
+        return MaterializeResult(metadata=metadata)
+
+    return _materialize
