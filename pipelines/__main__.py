@@ -37,8 +37,18 @@ def run(
         stats = instance.get_run_step_stats(result.run_id)
     _print_breakdown(stats, time.perf_counter() - started)
     if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        console.print(f"[red]run failed[/red] in step(s): {', '.join(failed) or 'see log above'}")
+        for event in result.all_events:
+            if event.is_step_failure:
+                error = event.step_failure_data.error
+                while error is not None and error.cause is not None:
+                    error = error.cause  # the user-code error, not Dagster's wrapper
+                console.print(f"[red]{event.step_key} failed:[/red] {error.message.strip() if error else ''}")
+        for evaluation in result.get_asset_check_evaluations():
+            if not evaluation.passed:
+                failing = evaluation.metadata.get("failing_expectations")
+                console.print(f"[red]check {evaluation.asset_key.to_user_string()} failed:[/red] "
+                              f"{failing.value if failing else ''}")
+        console.print("[red]run failed[/red]; tables upstream of the failure were written, the rest kept")
         raise typer.Exit(1)
     console.print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
 
@@ -56,7 +66,9 @@ def _print_breakdown(stats, total_s: float) -> None:
 
 
 def main() -> None:
-    os.environ.setdefault("DAGSTER_HOME", "build/dagster_home")
+    from pipelines.settings import build_dir
+
+    os.environ.setdefault("DAGSTER_HOME", str((build_dir() / "dagster_home").resolve()))
     os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
     app()
 

@@ -33,6 +33,11 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("TRACKER_WAREHOUSE", build_dir() / "warehouse.duckdb"))
 
 
+def registers_dir() -> Path:
+    """The curated registers; `TRACKER_REGISTERS_DIR` points a run at a draft copy."""
+    return Path(os.environ.get("TRACKER_REGISTERS_DIR", DATA_DIR / "registers"))
+
+
 def live_sources_enabled() -> bool:
     """Live fetching is opt-in: offline runs read the bundled snapshots."""
     return os.environ.get("TRACKER_LIVE", "").lower() in {"1", "true", "yes"}

@@ -6,6 +6,7 @@ reads (DuckDB's own parser lists them), so adding a model needs no Python at all
 """
 
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,27 @@ class SqlModel:
         return " ".join(lines).strip() or f"{self.layer} model {self.name}"
 
     def tables_read(self) -> set[str]:
-        return {name.split(".")[-1] for name in duckdb.get_table_names(self.sql)}
+        """Base tables named anywhere in the SELECT, from DuckDB's parse tree (no binding)."""
+        row = duckdb.execute("SELECT json_serialize_sql(?::VARCHAR)", [self.sql]).fetchone()
+        tree = json.loads(row[0])
+        if tree.get("error"):
+            raise ValueError(f"{self.path}: {tree.get('error_message', 'cannot be parsed')}")
+        tables, ctes = set(), set()
+        _collect_names(tree, tables, ctes)
+        return tables - ctes
+
+
+def _collect_names(node, tables: set[str], ctes: set[str]) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "BASE_TABLE":
+            tables.add(node["table_name"])
+        for entry in (node.get("cte_map") or {}).get("map", []):
+            ctes.add(entry["key"])
+        for value in node.values():
+            _collect_names(value, tables, ctes)
+    elif isinstance(node, list):
+        for value in node:
+            _collect_names(value, tables, ctes)
 
 
 def discover_models(sql_dir: Path) -> list[SqlModel]:

@@ -1,0 +1,78 @@
+"""Loader assets: each curated register, read as received into a raw_<family> table."""
+
+import pandas as pd
+from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
+
+from pipelines import settings
+from pipelines.registers import FAMILY_COLUMNS, read_register
+from pipelines.resources import Warehouse
+from pipelines.tables import replace_table
+
+
+
+def _register_asset(family: str) -> AssetsDefinition:
+    @asset(
+        name=f"raw_{family}",
+        group_name="sources",
+        kinds={"python", "duckdb"},
+        description=f"data/registers/{family}.csv as received: text columns, file and line of every row.",
+        metadata={"register": f"data/registers/{family}.csv"},
+    )
+    def _load(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+        path = settings.registers_dir() / f"{family}.csv"
+        read = read_register(path, family, display_name=f"data/registers/{path.name}")
+        if read.ignored_columns:
+            context.log.warning(f"{path.name}: ignoring unknown column(s) {read.ignored_columns}")
+        if read.n_load_errors:
+            context.log.warning(f"{path.name}: {read.n_load_errors} row(s) unreadable, sent to quarantine")
+        with warehouse.get_connection() as con:
+            replace_table(con, f"raw_{family}", read.frame)
+        return MaterializeResult(
+            metadata={
+                "dagster/row_count": MetadataValue.int(len(read.frame)),
+                "unreadable_rows": MetadataValue.int(read.n_load_errors),
+                "ignored_columns": MetadataValue.text(", ".join(read.ignored_columns) or "none"),
+            }
+        )
+
+    return _load
+
+
+def _reference_asset(table: str, data_file: str, description: str) -> AssetsDefinition:
+    @asset(
+        name=table,
+        group_name="sources",
+        kinds={"python", "duckdb"},
+        description=description,
+        metadata={"file": f"data/{data_file}"},
+    )
+    def _load(warehouse: Warehouse) -> MaterializeResult:
+        frame = pd.read_csv(settings.DATA_DIR / data_file, dtype="string", keep_default_na=False)
+        with warehouse.get_connection() as con:
+            replace_table(con, table, frame)
+        return MaterializeResult(metadata={"dagster/row_count": MetadataValue.int(len(frame))})
+
+    return _load
+
+
+register_assets = [_register_asset(family) for family in FAMILY_COLUMNS]
+reference_assets = [
+    _reference_asset(
+        "participant_codes",
+        "reference/participants.csv",
+        "Controlled vocabulary of Japanese and Indian participants.",
+    ),
+    _reference_asset(
+        "vocabularies", "reference/vocabularies.csv", "Allowed values of the registers' coded fields."
+    ),
+    _reference_asset(
+        "evidence_rules",
+        "mapping/evidence_rules.csv",
+        "Rules that decide which events are evidence for which commitments.",
+    ),
+    _reference_asset(
+        "manual_links",
+        "mapping/manual_links.csv",
+        "Analysts' manual evidence links and exclusions; they win over the rules.",
+    ),
+]

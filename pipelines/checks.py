@@ -1,0 +1,58 @@
+"""Great Expectations suites as blocking Dagster asset checks, and the Data Docs they feed.
+
+A failing suite stops every asset downstream of its table in that run, so charts, notebooks and
+the report are never rebuilt from bad data.
+"""
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
+
+from pipelines.resources import Warehouse
+
+
+def suite_check(table: str) -> AssetChecksDefinition:
+    @asset_check(
+        asset=table,
+        name="great_expectations",
+        blocking=True,
+        description=f"Great Expectations suite expectations/gx/expectations/{table}.json",
+    )
+    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
+        from pipelines.validation import build_data_docs, validate_table
+
+        with warehouse.get_connection() as con:
+            result = validate_table(con, table)
+        if not result.success:
+            build_data_docs()  # so the docs show the failure this run stopped at
+            for failure in result.failures:
+                context.log.error(f"{table}: {failure['expectation']} failed on {failure['column']}: "
+                                  f"sample {failure['unexpected_sample']}")
+        return AssetCheckResult(
+            passed=result.success,
+            metadata={
+                "success_rate_percent": MetadataValue.float(round(result.success_rate, 1)),
+                "expectations_evaluated": MetadataValue.int(result.evaluated),
+                "failing_expectations": MetadataValue.json(result.failures),
+            },
+        )
+
+    return _check
+
+
+def data_docs_asset(checked_tables: list[str]):
+    @asset(name="data_docs", group_name="reports", kinds={"python"}, deps=checked_tables)
+    def _data_docs() -> MaterializeResult:
+        """Great Expectations Data Docs: every suite and its latest results, as static HTML."""
+        from pipelines.validation import build_data_docs
+
+        index = build_data_docs()
+        return MaterializeResult(metadata={"index": MetadataValue.path(str(index))})
+
+    return _data_docs

@@ -1,0 +1,144 @@
+"""Read the analyst-maintained event registers (data/registers/*.csv) exactly as received.
+
+Reading only checks what a CSV parser can: encoding, the header, the number of fields, field
+length. Every row comes back, so nothing is lost: a row that cannot be read carries a
+`load_error`, and the staging SQL types and validates the rest and sends failures to `quarantine`.
+A header that lacks a column makes the whole file unusable, which is a clear error instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+COMMON_COLUMNS = (
+    "event_id", "name", "start_date", "end_date", "date_precision", "location", "host",
+    "japan_participants", "india_participants", "other_participants", "multilateral",
+    "source_url", "source_title", "published_date", "retrieved_date", "notes",
+)  # fmt: skip
+FAMILY_COLUMNS = {
+    "exercises": ("exercise_type", "domains"),
+    "port_calls": ("vessels", "port", "direction", "service"),
+    "rd_projects": ("partners", "stage", "technology_area"),
+    "dialogues": ("mechanism",),
+}
+MAX_FIELD_CHARS = 5_000  # longer than any real title or note; guards the report and the warehouse
+
+csv.field_size_limit(64 * 1024 * 1024)  # read oversized fields so they can be rejected by name
+
+
+class RegisterError(ValueError):
+    """A register file that cannot be read at all (its header, typically)."""
+
+
+@dataclass
+class RegisterRead:
+    frame: pd.DataFrame
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def n_load_errors(self) -> int:
+        return int(self.frame["load_error"].notna().sum())
+
+
+def register_columns(family: str) -> tuple[str, ...]:
+    return COMMON_COLUMNS + FAMILY_COLUMNS[family]
+
+
+def read_register(path: Path, family: str, display_name: str | None = None) -> RegisterRead:
+    """All rows of one register as text, with file, line and any load error."""
+    name = display_name or path.name
+    raw = path.read_bytes()
+    bad_lines = _undecodable_lines(raw)
+    text = raw.decode("utf-8-sig", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [column.strip() for column in next(reader)]
+    except StopIteration:
+        raise RegisterError(f"{name}: the file is empty (expected a header row)") from None
+    except csv.Error as error:
+        raise RegisterError(f"{name}, line 1: the header cannot be parsed: {error}") from None
+    expected = register_columns(family)
+    _check_header(name, header, expected)
+    ignored = [column for column in header if column not in expected]
+
+    records = []
+    line_no = 1
+    while True:
+        first_line = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            records.append(_error_row(name, first_line, f"CSV cannot be parsed: {error}", ""))
+            reader = _resume_after(text, reader.line_num)
+            continue
+        line_no = first_line
+        if not any(value.strip() for value in fields):
+            continue  # blank line
+        row_lines = set(range(first_line, reader.line_num + 1))
+        if row_lines & bad_lines:
+            records.append(_error_row(name, line_no, "not valid UTF-8 text", ",".join(fields)))
+        elif len(fields) != len(header):
+            reason = f"row has {len(fields)} fields, the header has {len(header)}"
+            records.append(_error_row(name, line_no, reason, ",".join(fields)))
+        elif too_long := [h for h, v in zip(header, fields) if len(v) > MAX_FIELD_CHARS]:
+            reason = f"field {too_long[0]} is longer than {MAX_FIELD_CHARS} characters"
+            records.append(_error_row(name, line_no, reason, ""))
+        else:
+            row = {h: (v.strip() or None) for h, v in zip(header, fields) if h in expected}
+            records.append({"source_file": name, "line_no": line_no, **row, "load_error": None, "raw_record": None})
+    columns = ["source_file", "line_no", *expected, "load_error", "raw_record"]
+    frame = pd.DataFrame.from_records(records, columns=columns).astype({"line_no": "int64"})
+    frame[list(expected) + ["load_error", "raw_record"]] = frame[list(expected) + ["load_error", "raw_record"]].astype("string")
+    return RegisterRead(frame, ignored)
+
+
+def _check_header(name: str, header: list[str], expected: tuple[str, ...]) -> None:
+    duplicated = sorted({column for column in header if header.count(column) > 1})
+    if duplicated:
+        raise RegisterError(f"{name}, line 1: column(s) named twice: {', '.join(duplicated)}")
+    missing = [column for column in expected if column not in header]
+    if missing:
+        raise RegisterError(f"{name}, line 1: the header lacks column(s) {', '.join(missing)}")
+
+
+def _error_row(name: str, line_no: int, reason: str, raw_record: str) -> dict:
+    return {"source_file": name, "line_no": line_no, "load_error": reason, "raw_record": raw_record[:500]}
+
+
+def _undecodable_lines(raw: bytes) -> set[int]:
+    bad = set()
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.add(number)
+    return bad
+
+
+def _resume_after(text: str, line_num: int):
+    """A reader positioned after a row the CSV parser rejected, keeping physical line numbers."""
+    rest = text.splitlines(keepends=True)[line_num:]
+    reader = csv.reader(io.StringIO("".join(rest), newline=""), strict=True)
+    return _OffsetReader(reader, line_num)
+
+
+class _OffsetReader:
+    def __init__(self, reader, offset: int):
+        self._reader, self._offset = reader, offset
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._reader)
+
+    @property
+    def line_num(self) -> int:
+        return self._reader.line_num + self._offset

@@ -1,0 +1,6 @@
+-- The event ledger: every register row that passed all checks, one row per real event.
+-- end_date equals start_date when the source gives a single day (or month).
+SELECT * EXCLUDE (source_file, line_no, raw_record, problems)
+FROM stg_register_rows
+WHERE len(problems) = 0
+ORDER BY start_date, event_id

@@ -1,0 +1,11 @@
+-- Rows kept out of the warehouse, each with where it came from and why: nothing is dropped silently.
+SELECT
+    'register' AS source_kind,
+    source_file,
+    line_no,
+    event_id AS record_id,
+    problem.column AS column_name,
+    problem.reason AS reason,
+    raw_record
+FROM stg_register_rows, unnest(problems) AS t(problem)
+ORDER BY source_file, line_no, column_name
