@@ -16,6 +16,7 @@ sql_assets = sql_model_assets(
     settings.SQL_DIR, upstream_tables={a.key.path[-1] for a in python_assets}
 )
 
+table_assets = [*python_assets, *sql_assets]
 checked_tables = suite_names()
 suite_checks = [suite_check(table) for table in checked_tables]
 report_assets = [data_docs_asset(checked_tables)]
@@ -27,7 +28,7 @@ offline_refresh = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*python_assets, *sql_assets, *report_assets],
+    assets=[*table_assets, *report_assets],
     asset_checks=suite_checks,
     jobs=[offline_refresh],
     resources={"warehouse": Warehouse(database=str(settings.warehouse_path()))},

@@ -7,11 +7,19 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
+from pipelines import settings
 from pipelines.resources import Warehouse
+from tests.helpers import folder_digest
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
+def expectations_before() -> str:
+    """The expectations folder as it was before any test ran the pipeline."""
+    return folder_digest(settings.EXPECTATIONS_DIR)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, expectations_before) -> Path:
     """Materialize the whole offline job once, in-process, into a temporary build folder."""
     build = tmp_path_factory.mktemp("build")
     previous = os.environ.get("TRACKER_BUILD_DIR")

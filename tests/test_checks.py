@@ -1,0 +1,75 @@
+"""Great Expectations suites run as blocking asset checks: bad data never reaches what depends on it."""
+
+import shutil
+import duckdb
+import pytest
+from dagster import AssetSelection, DagsterInstance, materialize
+
+from pipelines import settings
+from pipelines.resources import Warehouse
+from pipelines.validation import suite_names
+from tests.helpers import folder_digest
+
+
+def test_every_warehouse_table_has_a_suite_and_a_passing_check(warehouse):
+    from pipelines.definitions import table_assets
+
+    tables = {a.key.path[-1] for a in table_assets}
+    in_warehouse = {row[0] for row in warehouse.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert tables <= in_warehouse
+    assert tables == set(suite_names())
+
+
+CORRUPTIONS = [
+    pytest.param(
+        "events", "INSERT INTO events SELECT * FROM events LIMIT 1",
+        "expect_column_values_to_be_unique", "scorecard", id="duplicate-event-id",
+    ),
+    pytest.param(
+        "evidence", "INSERT INTO evidence SELECT '1.1', 'EX-1999-NO-SUCH-EVENT', 'manual', 1.0, ['manual'], "
+        "DATE '2024-01-01', 'https://example.org'",
+        "expect_column_values_to_be_in_set", "scorecard", id="orphan-evidence-row",
+    ),
+    pytest.param(
+        "indicator_values", "UPDATE indicator_values SET n_events = -3 WHERE period = '2024'",
+        "expect_column_values_to_be_between", "data_docs", id="negative-value",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("table", "corruption", "expectation", "downstream"), CORRUPTIONS)
+def test_a_corrupt_table_fails_its_check_and_blocks_downstream(
+    built, tmp_path, table, corruption, expectation, downstream
+):
+    from pipelines.definitions import defs
+
+    database = tmp_path / "warehouse.duckdb"
+    shutil.copy(built / "warehouse.duckdb", database)
+    with duckdb.connect(str(database)) as con:
+        con.execute(corruption)
+    selection = AssetSelection.checks_for_assets(table) | (
+        AssetSelection.assets(table).downstream() - AssetSelection.assets(table)
+    )
+    result = materialize(
+        [*defs.assets, *defs.asset_checks],
+        selection=selection,
+        instance=DagsterInstance.ephemeral(),
+        resources={"warehouse": Warehouse(database=str(database))},
+        raise_on_error=False,
+    )
+    assert not result.success
+    (evaluation,) = [e for e in result.get_asset_check_evaluations() if e.asset_key.path[-1] == table]
+    assert not evaluation.passed
+    failing = evaluation.metadata["failing_expectations"].value
+    assert expectation in [f["expectation"] for f in failing]
+    assert evaluation.metadata["success_rate_percent"].value < 100
+    materialized = {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
+    assert downstream not in materialized
+
+
+def test_data_docs_are_built(built):
+    assert (built / "great_expectations" / "data_docs" / "index.html").is_file()
+
+
+def test_runs_leave_the_expectations_folder_unchanged(built, expectations_before):
+    assert folder_digest(settings.EXPECTATIONS_DIR) == expectations_before
