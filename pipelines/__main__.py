@@ -53,6 +53,25 @@ def run(
     console.print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
 
 
+@app.command()
+def coverage(
+    write: bool = typer.Option(False, "--write", help="Rewrite README.md's coverage section."),
+) -> None:
+    """Coverage of the registers by family and year, and the known gaps, from the warehouse."""
+    import duckdb
+
+    from pipelines.coverage import coverage_markdown, replace_section
+    from pipelines.settings import PROJECT_ROOT, warehouse_path
+
+    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+        body = coverage_markdown(con)
+    if write:
+        changed = replace_section(PROJECT_ROOT / "README.md", body)
+        console.print("README.md coverage " + ("updated" if changed else "already current"))
+    else:
+        print(body)
+
+
 def _print_breakdown(stats, total_s: float) -> None:
     table = Table(title="Where the time went", show_lines=False)
     table.add_column("step")

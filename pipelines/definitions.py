@@ -4,6 +4,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from pipelines import settings
 from pipelines.assets.catalogue import indicators, run_parameters
+from pipelines.assets.changes import scorecard_versions
 from pipelines.assets.commitments import commitments
 from pipelines.assets.registers import reference_assets, register_assets
 from pipelines.checks import data_docs_asset, suite_check
@@ -16,7 +17,7 @@ sql_assets = sql_model_assets(
     settings.SQL_DIR, upstream_tables={a.key.path[-1] for a in python_assets}
 )
 
-table_assets = [*python_assets, *sql_assets]
+table_assets = [*python_assets, *sql_assets, scorecard_versions]
 checked_tables = suite_names()
 suite_checks = [suite_check(table) for table in checked_tables]
 report_assets = [data_docs_asset(checked_tables)]
