@@ -14,7 +14,7 @@ from tests.helpers import folder_digest
 def test_every_warehouse_table_has_a_suite_and_a_passing_check(warehouse):
     from pipelines.definitions import table_assets
 
-    tables = {a.key.path[-1] for a in table_assets}
+    tables = {key.path[-1] for a in table_assets for key in a.keys}
     in_warehouse = {row[0] for row in warehouse.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert tables <= in_warehouse
     assert tables == set(suite_names())
