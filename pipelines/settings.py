@@ -38,6 +38,11 @@ def registers_dir() -> Path:
     return Path(os.environ.get("TRACKER_REGISTERS_DIR", DATA_DIR / "registers"))
 
 
+def snapshots_dir() -> Path:
+    """Raw responses of live sources; bundled ones ship under data/snapshots."""
+    return Path(os.environ.get("TRACKER_SNAPSHOTS_DIR", DATA_DIR / "snapshots"))
+
+
 def live_sources_enabled() -> bool:
     """Live fetching is opt-in: offline runs read the bundled snapshots."""
     return os.environ.get("TRACKER_LIVE", "").lower() in {"1", "true", "yes"}

@@ -26,7 +26,7 @@ from pipelines import settings
 
 SUITES_DIR = settings.EXPECTATIONS_DIR / "gx" / "expectations"
 DATASOURCE = "warehouse"
-_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
 SAMPLE_SIZE = 5
 

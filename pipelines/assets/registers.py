@@ -66,6 +66,16 @@ reference_assets = [
         "vocabularies", "reference/vocabularies.csv", "Allowed values of the registers' coded fields."
     ),
     _reference_asset(
+        "critical_minerals",
+        "reference/critical_minerals.csv",
+        "Critical minerals on India's and Japan's lists and the HS codes that carry them.",
+    ),
+    _reference_asset(
+        "raw_published_trade_figures",
+        "registers/published_trade_figures.csv",
+        "Published Japan–India trade figures (ministries, Comtrade-derived pages, press), as received.",
+    ),
+    _reference_asset(
         "evidence_rules",
         "mapping/evidence_rules.csv",
         "Rules that decide which events are evidence for which commitments.",

@@ -20,6 +20,7 @@ counts AS (
 SELECT
     y.indicator_id,
     y.period,
+    'events' AS series,
     CAST(coalesce(c.n_events, 0) AS DOUBLE) AS value,
     coalesce(c.n_events, 0) AS n_events
 FROM years AS y

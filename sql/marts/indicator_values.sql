@@ -1,3 +1,7 @@
--- Every indicator's values, one row per indicator and period, from the method models.
-SELECT indicator_id, period, value, n_events FROM ind_evidence_per_year
-ORDER BY indicator_id, period
+-- Every indicator's values, one row per indicator, period and series, from the method models.
+SELECT indicator_id, period, series, value, n_events FROM ind_evidence_per_year
+UNION ALL BY NAME SELECT indicator_id, period, series, value, n_events FROM ind_bilateral_trade
+UNION ALL BY NAME SELECT indicator_id, period, series, value, n_events FROM ind_trade_yoy
+UNION ALL BY NAME SELECT indicator_id, period, series, value, n_events FROM ind_minerals_trade_value
+UNION ALL BY NAME SELECT indicator_id, period, series, value, n_events FROM ind_minerals_import_share
+ORDER BY indicator_id, period, series

@@ -8,4 +8,14 @@ SELECT
     problem.reason AS reason,
     raw_record
 FROM stg_register_rows, unnest(problems) AS t(problem)
-ORDER BY source_file, line_no, column_name
+UNION ALL
+SELECT
+    'trade' AS source_kind,
+    source_file,
+    line_no,
+    record_id,
+    problem.column AS column_name,
+    problem.reason AS reason,
+    NULL AS raw_record
+FROM stg_trade_rows, unnest(problems) AS t(problem)
+ORDER BY source_kind, source_file, line_no, record_id, column_name
