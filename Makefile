@@ -13,8 +13,11 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process
 	$(BIN)/python -m pipelines run
 
-test: setup-dev ## set up with dev dependencies and run the test suite
+test: setup-dev browser ## set up with dev dependencies and run the test suite
 	$(BIN)/pytest
+
+report: setup $(DAGSTER_HOME)/dagster.yaml ## rebuild build/report from the warehouse and outputs already built
+	$(BIN)/python -m pipelines run --job report_only
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## Dagster UI and daemon on localhost:3000
 	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000

@@ -45,6 +45,7 @@ def read_catalogue(path: Path, commitment_ids: set[str], sql_models: set[str]) -
                 "better": entry.get("better", ""),
                 "status": status,
                 "reason": " ".join(entry.get("reason", "").split()),
+                "source_note": entry.get("source_note", ""),
             }
         )
     covered = {c for row in rows for c in row["commitments"]}

@@ -5,8 +5,11 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from pipelines import settings
 from pipelines.assets.catalogue import indicators, run_parameters
 from pipelines.assets.changes import scorecard_versions
+from pipelines.assets.charts import chart_assets
 from pipelines.assets.commitments import commitments
+from pipelines.assets.notebooks import notebook_assets
 from pipelines.assets.registers import reference_assets, register_assets
+from pipelines.assets.report import report
 from pipelines.assets.trade import comtrade_snapshots, raw_comtrade
 from pipelines.checks import data_docs_asset, suite_check
 from pipelines.resources import Warehouse
@@ -28,7 +31,7 @@ sql_assets = sql_model_assets(
 table_assets = [*python_assets, *sql_assets, scorecard_versions]
 checked_tables = suite_names()
 suite_checks = [suite_check(table) for table in checked_tables]
-report_assets = [data_docs_asset(checked_tables)]
+report_assets = [data_docs_asset(checked_tables), *chart_assets, *notebook_assets, report]
 
 offline_refresh = define_asset_job(
     "offline_refresh",
@@ -36,10 +39,16 @@ offline_refresh = define_asset_job(
     description="Every asset from the bundled data and registers, no network.",
 )
 
+report_only = define_asset_job(
+    "report_only",
+    selection=AssetSelection.assets(report),
+    description="Rebuild the static report from the warehouse and outputs already built.",
+)
+
 defs = Definitions(
     assets=[*table_assets, comtrade_snapshots, *report_assets],
     asset_checks=suite_checks,
-    jobs=[offline_refresh],
+    jobs=[offline_refresh, report_only],
     resources={"warehouse": Warehouse(database=str(settings.warehouse_path()))},
     # Steps here are short and DuckDB takes one writer: in-process beats ~1.5 s/step of subprocesses.
     executor=in_process_executor,

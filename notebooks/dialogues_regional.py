@@ -1,0 +1,53 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+# reads: scorecard, evidence, events, indicators
+# charts: security_dialogues, regional_coordination
+
+# %% [markdown]
+# # Sections 5 and 6: regional and global coordination, and the dialogue architecture
+#
+# Commitments 5.1–5.8 (ASEAN and FOIP, infrastructure, the law of the sea, the Quad, UNSC reform,
+# terrorism, disarmament, the NSG) and 6.1–6.6 (NSA dialogue, economic security dialogue, joint and
+# cross-services dialogue, coast-guard commandants, defence industry forum, track 1.5 dialogue).
+# Several section-5 commitments are shared positions that bilateral activity cannot measure; the
+# indicator catalogue says so and why.
+
+# %%
+from pipelines.reporting.notebook_helpers import connect, evidence, show_chart, table
+
+con = connect()
+table(con.execute(
+    "SELECT commitment_id, theme, status, n_baseline, n_post, not_measurable_reason FROM scorecard WHERE section IN (5, 6)"
+).df())
+
+# %% [markdown]
+# ## Indicators
+
+# %%
+show_chart("security_dialogues")
+show_chart("regional_coordination")
+
+# %% [markdown]
+# ## Dialogues by mechanism and year
+
+# %%
+table(con.execute(
+    """SELECT mechanism, count(*) FILTER (WHERE start_date < DATE '2025-08-29') AS before_signing,
+              count(*) FILTER (WHERE start_date >= DATE '2025-08-29') AS since_signing
+       FROM events WHERE family = 'dialogues' GROUP BY mechanism ORDER BY mechanism"""
+).df())
+
+# %% [markdown]
+# ## Evidence behind every number
+
+# %%
+evidence(con, ["5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8", "6.1", "6.2", "6.3", "6.4", "6.5", "6.6"])

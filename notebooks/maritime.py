@@ -1,0 +1,57 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+# reads: scorecard, evidence, events
+# charts: port_calls, maritime_security
+
+# %% [markdown]
+# # Section 2: maritime security, port calls and coast guards
+#
+# Commitments 2.1–2.5: more frequent visits and port calls, maritime domain awareness,
+# law-enforcement cooperation, disaster risk reduction and coordinated help to third countries.
+# Port calls are counted in either direction: Japanese navy and coast-guard ships in Indian ports,
+# Indian ones in Japanese ports.
+
+# %%
+from pipelines.reporting.notebook_helpers import connect, evidence, show_chart, table
+
+con = connect()
+table(con.execute(
+    "SELECT commitment_id, theme, status, n_baseline, n_post, p_value FROM scorecard WHERE section = 2"
+).df())
+
+# %% [markdown]
+# ## Indicators
+
+# %%
+show_chart("port_calls")
+show_chart("maritime_security")
+
+# %% [markdown]
+# ## Port calls by direction and service
+
+# %%
+table(con.execute(
+    """SELECT year(start_date) AS year, direction, service, count(*) AS port_calls
+       FROM events WHERE family = 'port_calls' GROUP BY ALL ORDER BY year, direction, service"""
+).df())
+
+# %%
+table(con.execute(
+    """SELECT start_date, vessels, port, direction, source_title, source_url
+       FROM events WHERE family = 'port_calls' ORDER BY start_date DESC"""
+).df(), link_column="source_url", text_column="source_title")
+
+# %% [markdown]
+# ## Evidence behind every number
+
+# %%
+evidence(con, ["2.1", "2.2", "2.3", "2.4", "2.5"])

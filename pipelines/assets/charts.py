@@ -1,0 +1,59 @@
+"""One chart asset per measured indicator of the catalogue (data/indicators.yaml)."""
+
+import base64
+
+import yaml
+from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
+
+from pipelines import settings
+from pipelines.reporting.charts import ChartSpec, indicator_chart, save_chart
+from pipelines.resources import Warehouse
+
+EVENT_SOURCES = "Tracker event registers: one official release or news report per event (see report)"
+
+
+def charts_dir():
+    return settings.build_dir() / "report" / "charts"
+
+
+def measured_indicators() -> list[dict]:
+    """Catalogue entries that get a chart, read once when the Definitions load."""
+    catalogue = yaml.safe_load((settings.DATA_DIR / "indicators.yaml").read_text(encoding="utf-8"))
+    return [e for e in catalogue["indicators"] if e.get("status", "measured") == "measured"]
+
+
+def _chart_asset(entry: dict) -> AssetsDefinition:
+    indicator_id = entry["id"]
+
+    @asset(
+        name=f"chart_{indicator_id}",
+        group_name="reports",
+        kinds={"altair"},
+        deps=["indicator_values", "indicators"],
+        description=f"Chart of indicator {indicator_id}: {entry['title']}.",
+    )
+    def _chart(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+        with warehouse.get_connection() as con:
+            values = con.execute(
+                "SELECT period, series, value, n_events FROM indicator_values WHERE indicator_id = ? "
+                "ORDER BY period, series",
+                [indicator_id],
+            ).df()
+        sources = entry.get("source_note", EVENT_SOURCES)
+        spec = ChartSpec(indicator_id, entry["title"], entry.get("subtitle", ""), entry["unit"], sources)
+        paths = save_chart(indicator_chart(spec, values), charts_dir(), indicator_id)
+        png = base64.b64encode(paths["png"].read_bytes()).decode()
+        context.log.info(f"{indicator_id}: {len(values)} values charted")
+        return MaterializeResult(
+            metadata={
+                "chart": MetadataValue.md(f"![{entry['title']}](data:image/png;base64,{png})"),
+                "png": MetadataValue.path(str(paths["png"])),
+                "html": MetadataValue.path(str(paths["html"])),
+                "values": MetadataValue.int(len(values)),
+            }
+        )
+
+    return _chart
+
+
+chart_assets = [_chart_asset(entry) for entry in measured_indicators()]

@@ -1,0 +1,74 @@
+"""What the reviewer notebooks share: a read-only warehouse, escaped evidence tables, charts.
+
+Everything shown comes from registers and feeds, so every value is HTML-escaped and only http(s)
+URLs become links.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from IPython.display import HTML, SVG, display
+
+from pipelines import settings
+
+EVIDENCE_SQL = """
+SELECT ev.commitment_id, e.start_date, e.name, e.family, ev.rule_id, e.source_title, e.source_url
+FROM evidence AS ev JOIN events AS e USING (event_id)
+WHERE list_contains(?, ev.commitment_id)
+ORDER BY ev.commitment_id, e.start_date DESC
+"""
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """The warehouse the pipeline just wrote, opened read-only."""
+    return duckdb.connect(str(settings.warehouse_path()), read_only=True)
+
+
+def safe_link(url: str | None, text: str | None = None) -> str:
+    """An escaped link for http(s) URLs; anything else (javascript:, data:) is shown as text."""
+    label = html.escape(text or url or "")
+    if url and url.lower().startswith(("https://", "http://")):
+        return f'<a href="{html.escape(url, quote=True)}" rel="noopener noreferrer">{label}</a>'
+    return label
+
+
+def table(frame: pd.DataFrame, link_column: str | None = None, text_column: str | None = None) -> HTML:
+    """An HTML table whose every cell is escaped; `link_column` becomes a source link."""
+    columns = [c for c in frame.columns if c not in {link_column}]
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    rows = []
+    for record in frame.to_dict("records"):
+        cells = []
+        for column in columns:
+            value = _text(record[column])
+            if link_column and column == text_column:
+                cells.append(f"<td>{safe_link(record[link_column], value)}</td>")
+            else:
+                cells.append(f"<td>{html.escape(value)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return HTML(f'<table class="evidence"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def _text(value) -> str:
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.date().isoformat()
+    return str(value)
+
+
+def evidence(con: duckdb.DuckDBPyConnection, commitments: list[str]) -> HTML:
+    """Every evidence event of the given commitments, newest first, linked to its source."""
+    frame = con.execute(EVIDENCE_SQL, [commitments]).df()
+    return table(frame, link_column="source_url", text_column="source_title")
+
+
+def show_chart(indicator_id: str) -> None:
+    """The chart the pipeline saved for an indicator, inline as SVG (no scripts, works offline)."""
+    path = Path(os.environ.get("TRACKER_CHARTS_DIR", settings.build_dir() / "report" / "charts"))
+    display(SVG(filename=str(path / f"{indicator_id}.svg")))

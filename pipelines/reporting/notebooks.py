@@ -1,0 +1,110 @@
+"""Execute the reviewer notebooks (jupytext percent scripts) and render them to offline HTML.
+
+A notebook names what it reads in two header comments, `# reads: table, ...` and
+`# charts: indicator, ...`; its asset depends on exactly those. HTML is rendered with nbconvert's
+basic template (no CDN scripts) inside a small page of our own, without the code cells.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_HEADER = re.compile(r"^# (reads|charts):\s*(.+)$", re.MULTILINE)
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="icon" href="data:,">
+<style>
+body {{ font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto;
+       padding: 0 1em; color: #222; line-height: 1.45; }}
+table {{ border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 1.5em; }}
+th, td {{ border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; }}
+th {{ background: #f3f3f3; }}
+.jp-OutputPrompt, .jp-InputPrompt {{ display: none; }}
+svg {{ max-width: 100%; height: auto; }}
+nav a {{ margin-right: 1em; }}
+</style></head>
+<body><nav><a href="../index.html">Report</a><a href="index.html">Notebooks</a></nav>
+{body}
+</body></html>
+"""
+
+
+class NotebookCellError(RuntimeError):
+    """A cell raised: the message names the notebook, the cell and the error."""
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    name: str
+    path: Path
+    reads: tuple[str, ...]
+    charts: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# # "):
+                return line[4:].strip()
+        return self.name
+
+
+def discover_notebooks(folder: Path) -> list[NotebookSpec]:
+    specs = []
+    for path in sorted(folder.glob("*.py")):
+        header = {key: tuple(v.strip() for v in value.split(",") if v.strip())
+                  for key, value in _HEADER.findall(path.read_text(encoding="utf-8"))}  # fmt: skip
+        specs.append(NotebookSpec(path.stem, path, header.get("reads", ()), header.get("charts", ())))
+    return specs
+
+
+def execute_notebook(spec: NotebookSpec, out_dir: Path, env: dict[str, str], timeout_s: int = 600) -> tuple[Path, Path]:
+    """Run every cell in a fresh kernel; write the executed .ipynb and its HTML to `out_dir`."""
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from nbconvert import HTMLExporter
+
+    notebook = jupytext.read(spec.path)
+    client = NotebookClient(
+        notebook, timeout=timeout_s, kernel_name="python3",
+        resources={"metadata": {"path": str(spec.path.parent)}},
+    )  # fmt: skip
+    previous = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)  # the kernel inherits the environment of the process that starts it
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        raise NotebookCellError(_describe_failure(spec, notebook, error)) from None
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ipynb = out_dir / f"{spec.name}.ipynb"
+    nbformat.write(notebook, ipynb)
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)  # fmt: skip
+    body, _ = exporter.from_notebook_node(notebook)
+    page = out_dir / f"{spec.name}.html"
+    page.write_text(PAGE.format(title=html.escape(spec.title), body=body), encoding="utf-8")
+    return ipynb, page
+
+
+def _describe_failure(spec: NotebookSpec, notebook, error: Exception) -> str:
+    for number, cell in enumerate(notebook.cells, start=1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                return (f"notebook {spec.path.name}: cell {number} ({first_line[:60]!r}) failed: "
+                        f"{output.get('ename')}: {output.get('evalue')}")  # fmt: skip
+    return f"notebook {spec.path.name} failed: {str(error).strip().splitlines()[-1]}"

@@ -1,0 +1,127 @@
+"""The static HTML report: scorecard, a page per commitment, charts, notebooks, method, sources.
+
+Everything is rendered with autoescaping on (register and feed text is untrusted) and only
+http(s) URLs become links. The report works from the file system: no CDN, no server.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+_ENV = Environment(loader=PackageLoader("pipelines.reporting", "templates"), autoescape=select_autoescape(["html"]))
+
+
+def link(url: str | None, text: str | None = None) -> Markup:
+    """A link for http(s) URLs only; anything else is shown as escaped text."""
+    label = escape(text or url or "")
+    if url and str(url).lower().startswith(("https://", "http://")):
+        return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, label)
+    return Markup(label)
+
+
+_ENV.filters["link"] = link
+
+_EVIDENCE = """
+SELECT ev.commitment_id, e.start_date, e.name, e.family, ev.rule_id, e.source_url, e.source_title,
+       CASE WHEN e.start_date >= p.signing_date THEN 'since signing'
+            WHEN e.start_date >= p.baseline_start THEN 'before signing' ELSE 'earlier' END AS window
+FROM evidence AS ev JOIN events AS e USING (event_id), run_parameters AS p
+ORDER BY ev.commitment_id, e.start_date DESC, e.event_id
+"""
+_REGISTER_SOURCES = """
+SELECT family AS source, count(*) AS records, max(retrieved_date) AS retrieved, max(published_date) AS published
+FROM events GROUP BY family ORDER BY family
+"""
+_TRADE = """
+SELECT source, count(*) AS n, min(year) || '–' || max(year) AS years FROM minerals_trade GROUP BY source ORDER BY n DESC
+"""
+_RULES = """
+SELECT rule_id, commitment_id, weight, rationale,
+       concat_ws('; ', 'family ' || nullif(family, ''), 'type ' || nullif(exercise_type, ''),
+                 'mechanism ' || nullif(mechanism, ''), 'stage ' || nullif(stage, ''),
+                 'service ' || nullif(service, ''), 'participant ' || nullif(participant, ''),
+                 'keywords /' || nullif(keywords, '') || '/') AS conditions
+FROM evidence_rules ORDER BY commitment_id, rule_id
+"""
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    notebooks: list[dict],
+    chart_ids: set[str],
+    extra_sources: list[dict],
+    failures: list[dict],
+) -> list[Path]:
+    """Write every page into `out_dir` (charts, notebooks and data_docs are already there)."""
+    params = _records(con, "SELECT * FROM run_parameters")[0]
+    scorecard = _records(con, "SELECT s.*, c.text, c.section_text FROM scorecard s JOIN commitments c USING (commitment_id, section, theme)")
+    indicators = _records(con, "SELECT * FROM indicators ORDER BY indicator_id")
+    evidence = _records(con, _EVIDENCE)
+    common = {"params": params}
+    written = []
+
+    def render(template: str, path: Path, root: str, **context) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_ENV.get_template(template).render(root=root, **common, **context), encoding="utf-8")
+        written.append(path)
+
+    status_counts = [(s, sum(r["status"] == s for r in scorecard))
+                     for s in ("intensified", "sustained", "initiated", "no evidence", "not measurable")]  # fmt: skip
+    render(
+        "index.html", out_dir / "index.html", "",
+        scorecard=scorecard, status_counts=status_counts,
+        changes=_records(con, "SELECT * FROM scorecard_changes"),
+        n_charts=len(chart_ids), notebooks=notebooks,
+        n_events=con.execute("SELECT count(*) FROM events").fetchone()[0],
+        n_quarantined=con.execute("SELECT count(*) FROM quarantine").fetchone()[0],
+    )  # fmt: skip
+    for row in scorecard:
+        render(
+            "commitment.html", out_dir / "commitments" / f"{row['commitment_id']}.html", "../",
+            c=row, events=[e for e in evidence if e["commitment_id"] == row["commitment_id"]],
+            indicators=[i for i in indicators if row["commitment_id"] in i["commitments"] and i["status"] == "measured"],
+        )  # fmt: skip
+    charts = [i for i in indicators if i["indicator_id"] in chart_ids]
+    # vl-convert writes the SVGs from our own specs and escapes their text: safe to inline.
+    svgs = {c["indicator_id"]: Markup((out_dir / "charts" / f"{c['indicator_id']}.svg").read_text(encoding="utf-8"))
+            for c in charts}  # fmt: skip
+    render("charts.html", out_dir / "charts.html", "", charts=charts, svgs=svgs)
+    render("notebooks.html", out_dir / "notebooks" / "index.html", "../", notebooks=notebooks)
+    render(
+        "method.html", out_dir / "method.html", "",
+        rules=_records(con, _RULES), manual=_records(con, "SELECT * FROM manual_links"), indicators=indicators,
+    )  # fmt: skip
+    sources = [
+        {**s, "source": f"register: {s['source']}", "note": "curated events, each with the page read"}
+        for s in _records(con, _REGISTER_SOURCES)
+    ] + extra_sources
+    for source in sources:
+        retrieved = source.get("retrieved")
+        source["age_days"] = (params["as_of"] - _as_date(retrieved)).days if retrieved else None
+    render("sources.html", out_dir / "sources.html", "", sources=sources, trade=_records(con, _TRADE), failures=failures)
+    (out_dir / "style.css").write_text(_ENV.loader.get_source(_ENV, "style.css")[0], encoding="utf-8")
+    return written
+
+
+def copy_tree(source: Path, target: Path) -> None:
+    """Replace `target` with a copy of `source` (for Data Docs, so the report is self-contained)."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

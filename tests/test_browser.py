@@ -1,0 +1,147 @@
+"""The report and a notebook in headless Chromium, served by a local HTTP server.
+
+Chromium is Debian's package (`make test` installs it); the screenshots are saved under
+test-artifacts/ for a person to look at.
+"""
+
+import csv
+import functools
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance
+
+from pipelines import settings
+from pipelines.registers import register_columns
+from pipelines.resources import Warehouse
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = settings.PROJECT_ROOT / "test-artifacts"
+HOSTILE_NAME = '<script>alert("x")</script> Hostile dialogue name'
+HOSTILE_TITLE = "<img src=x onerror=alert(1)> title"
+
+pytestmark = pytest.mark.browser
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Chromium for the browser tests: `make browser` installs it")
+    pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="chromium is not installed (make browser)")]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def serve():
+    servers = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )  # fmt: skip
+        yield launched
+        launched.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    problems, dialogs = [], []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url, wait_until="load")
+    return page, problems, dialogs
+
+
+def test_report_scorecard_and_charts_render(built, serve, browser):
+    base = serve(built / "report")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page, problems, _ = _open(browser, f"{base}/index.html")
+    assert page.locator("#scorecard tr.commitment-row").count() == 41
+    page.screenshot(path=str(ARTIFACTS / "report-index.png"), full_page=True)
+    charts, chart_problems, _ = _open(browser, f"{base}/charts.html")
+    assert charts.locator("figure svg").count() >= 10
+    assert charts.locator("figure svg path").count() > 0  # drawn marks, not empty frames
+    interactive, vega_problems, _ = _open(browser, f"{base}/charts/exercises.html")
+    interactive.wait_for_selector("canvas, svg", timeout=15_000)
+    assert not problems + chart_problems + vega_problems
+
+
+def test_a_notebook_renders_with_its_charts(built, serve, browser):
+    base = serve(built / "report")
+    page, problems, _ = _open(browser, f"{base}/notebooks/maritime.html")
+    charts = page.locator('img[src^="data:image/svg+xml"]')
+    assert charts.count() >= 2  # nbconvert embeds the SVG charts as data URIs
+    assert all(charts.nth(i).evaluate("img => img.naturalWidth > 0") for i in range(charts.count()))
+    assert page.locator("table").count() >= 3
+    page.screenshot(path=str(ARTIFACTS / "notebook-maritime.png"), full_page=True)
+    assert not problems
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory):
+    """A full offline run on registers holding a dialogue whose name and title carry markup."""
+    registers = tmp_path_factory.mktemp("registers")
+    shutil.copytree(settings.registers_dir(), registers, dirs_exist_ok=True)
+    row = dict.fromkeys(register_columns("dialogues"), "")
+    row.update(
+        event_id="DL-2025-HOSTILE", name=HOSTILE_NAME, start_date="2025-10-01", date_precision="day",
+        host="IN", japan_participants="NSS-JP", india_participants="NSCS-IN", multilateral="false",
+        source_url="https://example.org/hostile", source_title=HOSTILE_TITLE,
+        retrieved_date="2026-11-30", mechanism="nsa_dialogue",
+    )  # fmt: skip
+    with (registers / "dialogues.csv").open("a", newline="", encoding="utf-8") as handle:
+        csv.DictWriter(handle, fieldnames=list(row)).writerow(row)
+    build = tmp_path_factory.mktemp("hostile-build")
+    previous = {k: os.environ.get(k) for k in ("TRACKER_BUILD_DIR", "TRACKER_REGISTERS_DIR")}
+    os.environ.update(TRACKER_BUILD_DIR=str(build), TRACKER_REGISTERS_DIR=str(registers))
+    try:
+        from pipelines.definitions import defs
+
+        result = defs.resolve_job_def("offline_refresh").execute_in_process(
+            instance=DagsterInstance.ephemeral(),
+            resources={"warehouse": Warehouse(database=str(build / "warehouse.duckdb"))},
+        )
+        assert result.success
+    finally:
+        for key, value in previous.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+    return build
+
+
+def test_markup_in_a_register_is_text_in_report_and_notebook(hostile_build, serve, browser):
+    report = hostile_build / "report"
+    for page in (report / "commitments" / "6.1.html", report / "notebooks" / "dialogues_regional.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<img src=x" not in text, page
+        assert "&lt;script&gt;alert(" in text, page
+    base = serve(report)
+    page, problems, dialogs = _open(browser, f"{base}/commitments/6.1.html")
+    assert HOSTILE_NAME in page.inner_text("body")
+    notebook, _, notebook_dialogs = _open(browser, f"{base}/notebooks/dialogues_regional.html")
+    assert HOSTILE_NAME in notebook.inner_text("body")
+    assert not dialogs and not notebook_dialogs
+    page.screenshot(path=str(ARTIFACTS / "hostile-commitment.png"), full_page=True)
