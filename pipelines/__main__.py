@@ -5,6 +5,7 @@ import sys
 import time
 
 import typer
+from filelock import FileLock
 from rich.console import Console
 from rich.table import Table
 
@@ -28,7 +29,10 @@ def run(
     from pipelines.definitions import defs
 
     started = time.perf_counter()
-    with DagsterInstance.get() as instance:
+    # Two runs starting on a new DAGSTER_HOME would race to create its SQLite tables.
+    with FileLock(os.path.join(os.environ["DAGSTER_HOME"], ".instance.lock")):
+        instance = DagsterInstance.get()
+    with instance:
         result = defs.resolve_job_def(job).execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -42,13 +46,19 @@ def run(
                 error = event.step_failure_data.error
                 while error is not None and error.cause is not None:
                     error = error.cause  # the user-code error, not Dagster's wrapper
-                console.print(f"[red]{event.step_key} failed:[/red] {error.message.strip() if error else ''}")
+                console.print(
+                    f"[red]{event.step_key} failed:[/red] {error.message.strip() if error else ''}"
+                )
         for evaluation in result.get_asset_check_evaluations():
             if not evaluation.passed:
                 failing = evaluation.metadata.get("failing_expectations")
-                console.print(f"[red]check {evaluation.asset_key.to_user_string()} failed:[/red] "
-                              f"{failing.value if failing else ''}")
-        console.print("[red]run failed[/red]; tables upstream of the failure were written, the rest kept")
+                console.print(
+                    f"[red]check {evaluation.asset_key.to_user_string()} failed:[/red] "
+                    f"{failing.value if failing else ''}"
+                )
+        console.print(
+            "[red]run failed[/red]; tables upstream of the failure were written, the rest kept"
+        )
         raise typer.Exit(1)
     console.print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
 
@@ -79,7 +89,9 @@ def _print_breakdown(stats, total_s: float) -> None:
     table.add_column("seconds", justify="right")
     for stat in sorted(stats, key=lambda s: s.start_time or 0):
         seconds = (stat.end_time or 0) - (stat.start_time or 0)
-        table.add_row(stat.step_key, str(stat.status.value if stat.status else "?"), f"{seconds:.2f}")
+        table.add_row(
+            stat.step_key, str(stat.status.value if stat.status else "?"), f"{seconds:.2f}"
+        )
     table.add_row("total (wall, incl. start-up)", "", f"{total_s:.2f}")
     console.print(table)
 

@@ -21,13 +21,19 @@ def read_catalogue(path: Path, commitment_ids: set[str], sql_models: set[str]) -
     for position, entry in enumerate(entries, start=1):
         label = entry.get("id", f"entry {position}")
         status = entry.get("status", "measured")
-        required = ("id", "title", "commitments", "reason") if status == "not measurable" else MEASURED_FIELDS
+        required = (
+            ("id", "title", "commitments", "reason")
+            if status == "not measurable"
+            else MEASURED_FIELDS
+        )
         missing = [key for key in required if not entry.get(key)]
         if missing:
             problems.append(f"{label}: missing {', '.join(missing)}")
             continue
         if status not in ("measured", "not measurable"):
-            problems.append(f"{label}: status must be 'measured' or 'not measurable', not {status!r}")
+            problems.append(
+                f"{label}: status must be 'measured' or 'not measurable', not {status!r}"
+            )
         unknown = sorted(set(entry["commitments"]) - commitment_ids)
         if unknown:
             problems.append(f"{label}: unknown commitment(s) {unknown}")
@@ -51,7 +57,9 @@ def read_catalogue(path: Path, commitment_ids: set[str], sql_models: set[str]) -
     covered = {c for row in rows for c in row["commitments"]}
     uncovered = sorted(commitment_ids - covered, key=lambda c: tuple(map(int, c.split("."))))
     if uncovered:
-        problems.append(f"no indicator or 'not measurable' entry for commitment(s) {', '.join(uncovered)}")
+        problems.append(
+            f"no indicator or 'not measurable' entry for commitment(s) {', '.join(uncovered)}"
+        )
     ids = [row["indicator_id"] for row in rows]
     if len(ids) != len(set(ids)):
         problems.append("indicator ids are not unique")

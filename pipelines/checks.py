@@ -15,6 +15,7 @@ from dagster import (
 )
 
 from pipelines.resources import Warehouse
+from pipelines.settings import OWNERS
 
 
 def suite_check(table: str) -> AssetChecksDefinition:
@@ -32,8 +33,10 @@ def suite_check(table: str) -> AssetChecksDefinition:
         if not result.success:
             build_data_docs()  # so the docs show the failure this run stopped at
             for failure in result.failures:
-                context.log.error(f"{table}: {failure['expectation']} failed on {failure['column']}: "
-                                  f"sample {failure['unexpected_sample']}")
+                context.log.error(
+                    f"{table}: {failure['expectation']} failed on {failure['column']}: "
+                    f"sample {failure['unexpected_sample']}"
+                )
         return AssetCheckResult(
             passed=result.success,
             metadata={
@@ -47,7 +50,9 @@ def suite_check(table: str) -> AssetChecksDefinition:
 
 
 def data_docs_asset(checked_tables: list[str]):
-    @asset(name="data_docs", group_name="reports", kinds={"python"}, deps=checked_tables)
+    @asset(
+        name="data_docs", owners=OWNERS, group_name="reports", kinds={"python"}, deps=checked_tables
+    )
     def _data_docs() -> MaterializeResult:
         """Great Expectations Data Docs: every suite and its latest results, as static HTML."""
         from pipelines.validation import build_data_docs

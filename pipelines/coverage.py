@@ -34,11 +34,15 @@ def coverage_markdown(con: duckdb.DuckDBPyConnection) -> str:
         lines.append(f"| {year} | " + " | ".join(cells) + f" | {sum(row.values())} |")
     totals = [sum(counts[y].get(f, 0) for y in counts) for f in FAMILIES]
     lines.append("| **all** | " + " | ".join(map(str, totals)) + f" | {sum(totals)} |")
-    post = con.execute("SELECT count(*) FROM events WHERE start_date > DATE '2025-08-29'").fetchone()[0]
+    post = con.execute(
+        "SELECT count(*) FROM events WHERE start_date > DATE '2025-08-29'"
+    ).fetchone()[0]
 
     gaps = []
     for family in FAMILIES:
-        empty = [str(y) for y in range(min(counts), max(counts) + 1) if not counts.get(y, {}).get(family)]
+        empty = [
+            str(y) for y in range(min(counts), max(counts) + 1) if not counts.get(y, {}).get(family)
+        ]
         if empty:
             gaps.append(f"- no {family.replace('_', ' ')} recorded in {', '.join(empty)}")
     never = con.execute(_NO_EVIDENCE_EVER).fetchall()

@@ -64,7 +64,9 @@ def parse_commitments(text: str, themes: dict[str, str]) -> list[Commitment]:
         f"{s}.{n}" for s, entries in items.items() for n, _ in entries if f"{s}.{n}" not in themes
     ]
     if missing_themes:
-        raise DeclarationFormatError(f"no theme curated for commitment(s) {', '.join(missing_themes)}")
+        raise DeclarationFormatError(
+            f"no theme curated for commitment(s) {', '.join(missing_themes)}"
+        )
     return [
         Commitment(f"{s}.{n}", s, n, leads[s], item_text, themes[f"{s}.{n}"])
         for s in sorted(items)
@@ -80,16 +82,22 @@ def _check_structure(items: dict[int, list[tuple[int, str]]]) -> None:
             continue
         numbers = [n for n, _ in items[section]]
         if numbers != list(range(1, len(numbers) + 1)):
-            problems.append(f"section {section} items are numbered {numbers}, not 1..{len(numbers)}")
+            problems.append(
+                f"section {section} items are numbered {numbers}, not 1..{len(numbers)}"
+            )
         if len(numbers) != expected:
             absent = sorted(set(range(1, expected + 1)) - set(numbers))
             detail = f"; missing item(s) {', '.join(f'({n})' for n in absent)}" if absent else ""
-            problems.append(f"section {section} has {len(numbers)} items, expected {expected}{detail}")
+            problems.append(
+                f"section {section} has {len(numbers)} items, expected {expected}{detail}"
+            )
     extra = sorted(set(items) - set(EXPECTED_ITEMS))
     if extra:
         problems.append(f"unexpected section(s) {extra}")
     if problems:
-        raise DeclarationFormatError("declaration text does not parse into 41 commitments: " + "; ".join(problems))
+        raise DeclarationFormatError(
+            "declaration text does not parse into 41 commitments: " + "; ".join(problems)
+        )
 
 
 def read_themes(path: Path) -> dict[str, str]:

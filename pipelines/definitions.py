@@ -1,6 +1,6 @@
 """The Dagster code location: a table of contents of the pipeline."""
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster import Definitions, in_process_executor
 
 from pipelines import settings
 from pipelines.assets.catalogue import indicators, run_parameters
@@ -10,9 +10,13 @@ from pipelines.assets.commitments import commitments
 from pipelines.assets.notebooks import notebook_assets
 from pipelines.assets.registers import reference_assets, register_assets
 from pipelines.assets.report import report
-from pipelines.assets.trade import comtrade_snapshots, raw_comtrade
+from pipelines.assets.trade import comtrade_snapshots, comtrade_store, raw_comtrade
 from pipelines.checks import data_docs_asset, suite_check
+from pipelines.freshness import snapshot_freshness_check
+from pipelines.jobs import offline_refresh, report_only, trade_refresh
 from pipelines.resources import Warehouse
+from pipelines.schedules import monthly_trade_refresh
+from pipelines.sensors import edited_data_files, record_run_failures
 from pipelines.sql_models import sql_model_assets
 from pipelines.validation import suite_names
 
@@ -31,24 +35,15 @@ sql_assets = sql_model_assets(
 table_assets = [*python_assets, *sql_assets, scorecard_versions]
 checked_tables = suite_names()
 suite_checks = [suite_check(table) for table in checked_tables]
+freshness_checks = [snapshot_freshness_check("comtrade_snapshots", comtrade_store, max_age_days=40)]
 report_assets = [data_docs_asset(checked_tables), *chart_assets, *notebook_assets, report]
-
-offline_refresh = define_asset_job(
-    "offline_refresh",
-    selection=AssetSelection.all() - AssetSelection.assets(comtrade_snapshots),
-    description="Every asset from the bundled data and registers, no network.",
-)
-
-report_only = define_asset_job(
-    "report_only",
-    selection=AssetSelection.assets(report),
-    description="Rebuild the static report from the warehouse and outputs already built.",
-)
 
 defs = Definitions(
     assets=[*table_assets, comtrade_snapshots, *report_assets],
-    asset_checks=suite_checks,
-    jobs=[offline_refresh, report_only],
+    asset_checks=[*suite_checks, *freshness_checks],
+    jobs=[offline_refresh, report_only, trade_refresh],
+    schedules=[monthly_trade_refresh],
+    sensors=[edited_data_files, record_run_failures],
     resources={"warehouse": Warehouse(database=str(settings.warehouse_path()))},
     # Steps here are short and DuckDB takes one writer: in-process beats ~1.5 s/step of subprocesses.
     executor=in_process_executor,

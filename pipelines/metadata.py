@@ -14,5 +14,7 @@ def table_metadata(con: duckdb.DuckDBPyConnection, table: str) -> dict:
     preview = con.execute(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").df()
     return {
         "dagster/row_count": MetadataValue.int(rows),
-        "preview": MetadataValue.md(preview.to_markdown(index=False) if len(preview) else "_empty_"),
+        "preview": MetadataValue.md(
+            preview.to_markdown(index=False) if len(preview) else "_empty_"
+        ),
     }

@@ -92,10 +92,20 @@ def read_register(path: Path, family: str, display_name: str | None = None) -> R
             records.append(_error_row(name, line_no, reason, ""))
         else:
             row = {h: (v.strip() or None) for h, v in zip(header, fields) if h in expected}
-            records.append({"source_file": name, "line_no": line_no, **row, "load_error": None, "raw_record": None})
+            records.append(
+                {
+                    "source_file": name,
+                    "line_no": line_no,
+                    **row,
+                    "load_error": None,
+                    "raw_record": None,
+                }
+            )
     columns = ["source_file", "line_no", *expected, "load_error", "raw_record"]
     frame = pd.DataFrame.from_records(records, columns=columns).astype({"line_no": "int64"})
-    frame[list(expected) + ["load_error", "raw_record"]] = frame[list(expected) + ["load_error", "raw_record"]].astype("string")
+    frame[list(expected) + ["load_error", "raw_record"]] = frame[
+        list(expected) + ["load_error", "raw_record"]
+    ].astype("string")
     return RegisterRead(frame, ignored)
 
 
@@ -109,7 +119,12 @@ def _check_header(name: str, header: list[str], expected: tuple[str, ...]) -> No
 
 
 def _error_row(name: str, line_no: int, reason: str, raw_record: str) -> dict:
-    return {"source_file": name, "line_no": line_no, "load_error": reason, "raw_record": raw_record[:500]}
+    return {
+        "source_file": name,
+        "line_no": line_no,
+        "load_error": reason,
+        "raw_record": raw_record[:500],
+    }
 
 
 def _undecodable_lines(raw: bytes) -> set[int]:

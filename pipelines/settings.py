@@ -16,8 +16,13 @@ SQL_DIR = PROJECT_ROOT / "sql"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
-DECLARATION_FILE = DATA_DIR / "declaration" / "japan-india-joint-declaration-security-cooperation-2025-08-29.txt"
+DECLARATION_FILE = (
+    DATA_DIR / "declaration" / "japan-india-joint-declaration-security-cooperation-2025-08-29.txt"
+)
 THEMES_FILE = DATA_DIR / "declaration" / "themes.csv"
+
+# Who answers for the assets, as shown in the Dagster UI.
+OWNERS = ["team:tracker"]
 
 # The declaration was signed in Tokyo on this day; every before/after comparison pivots on it.
 SIGNING_DATE = date(2025, 8, 29)
@@ -41,6 +46,11 @@ def registers_dir() -> Path:
 def snapshots_dir() -> Path:
     """Raw responses of live sources; bundled ones ship under data/snapshots."""
     return Path(os.environ.get("TRACKER_SNAPSHOTS_DIR", DATA_DIR / "snapshots"))
+
+
+def run_failures_file() -> Path:
+    """Failed runs recorded by the run-failure sensor, shown on the report's sources page."""
+    return build_dir() / "run_failures.jsonl"
 
 
 def live_sources_enabled() -> bool:

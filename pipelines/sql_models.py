@@ -5,7 +5,6 @@ A model is one SELECT in `sql/<layer>/<table>.sql`. Its asset materializes the t
 reads (DuckDB's own parser lists them), so adding a model needs no Python at all.
 """
 
-
 import json
 import re
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from dagster import AssetDep, AssetExecutionContext, AssetsDefinition, Materiali
 
 from pipelines.metadata import table_metadata
 from pipelines.resources import Warehouse
+from pipelines.settings import OWNERS
 
 LAYERS = ("staging", "mapping", "marts")
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -92,6 +92,7 @@ def sql_model_assets(sql_dir: Path, upstream_tables: set[str]) -> list[AssetsDef
 def _model_asset(model: SqlModel, deps: list[str]) -> AssetsDefinition:
     @asset(
         name=model.name,
+        owners=OWNERS,
         group_name=model.layer,
         deps=[AssetDep(dep) for dep in deps],
         description=model.description,

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import date, timedelta
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -76,9 +76,13 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
             raise ValueError(f"suite {table}: {name!r} is not a plain table or column name")
     types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})").fetchall())
     # Dates go to GE as timestamps, the type its between-expectations compare with parameters.
-    select = ", ".join(
-        f'CAST("{c}" AS TIMESTAMP) AS "{c}"' if types.get(c) == "DATE" else f'"{c}"' for c in columns
-    ) or "1 AS _row"
+    select = (
+        ", ".join(
+            f'CAST("{c}" AS TIMESTAMP) AS "{c}"' if types.get(c) == "DATE" else f'"{c}"'
+            for c in columns
+        )
+        or "1 AS _row"
+    )
     frame = con.execute(f"SELECT {select} FROM {table}").df()
     parameters = _suite_parameters(con, suite_json)
 
@@ -89,21 +93,30 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=table, data=batch_definition, suite=context.suites.get(table))
     )
-    result = definition.run(batch_parameters={"dataframe": frame}, expectation_parameters=parameters)
+    result = definition.run(
+        batch_parameters={"dataframe": frame}, expectation_parameters=parameters
+    )
     failures = [
         {
             "expectation": outcome.expectation_config.type,
             "column": outcome.expectation_config.kwargs.get("column"),
             "unexpected_count": outcome.result.get("unexpected_count"),
             "observed_value": _plain(outcome.result.get("observed_value")),
-            "unexpected_sample": [_plain(v) for v in (outcome.result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]],
+            "unexpected_sample": [
+                _plain(v)
+                for v in (outcome.result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]
+            ],
         }
         for outcome in result.results
         if not outcome.success
     ]
     stats = result.statistics
     return SuiteResult(
-        table, bool(result.success), int(stats["evaluated_expectations"]), int(stats["successful_expectations"]), failures
+        table,
+        bool(result.success),
+        int(stats["evaluated_expectations"]),
+        int(stats["successful_expectations"]),
+        failures,
     )
 
 
@@ -117,7 +130,9 @@ def _suite_parameters(con: duckdb.DuckDBPyConnection, suite_json: dict) -> dict[
     parameters = {}
     for name, source in suite_json.get("meta", {}).get("parameters", {}).items():
         if "today_plus_days" in source:
-            parameters[name] = pd.Timestamp(date.today() + timedelta(days=int(source["today_plus_days"])))
+            parameters[name] = pd.Timestamp(
+                date.today() + timedelta(days=int(source["today_plus_days"]))
+            )
             continue
         if "date" in source:
             parameters[name] = pd.Timestamp(source["date"])
@@ -125,7 +140,9 @@ def _suite_parameters(con: duckdb.DuckDBPyConnection, suite_json: dict) -> dict[
         table, column = source["table"], source["column"]
         if not (_IDENTIFIER.match(table) and _IDENTIFIER.match(column)):
             raise ValueError(f"suite parameter {name}: {table}.{column} is not a plain identifier")
-        parameters[name] = [row[0] for row in con.execute(f'SELECT DISTINCT "{column}" FROM {table}').fetchall()]
+        parameters[name] = [
+            row[0] for row in con.execute(f'SELECT DISTINCT "{column}" FROM {table}').fetchall()
+        ]
     return parameters
 
 

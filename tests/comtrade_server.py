@@ -31,7 +31,9 @@ def comtrade_row(reporter: int, partner: int, flow: str, cmd: str, year: int, va
 
 
 def envelope(rows: list[dict]) -> bytes:
-    return json.dumps({"elapsedTime": "0.12 secs", "count": len(rows), "data": rows, "error": ""}).encode()
+    return json.dumps(
+        {"elapsedTime": "0.12 secs", "count": len(rows), "data": rows, "error": ""}
+    ).encode()
 
 
 def answer_from_query(request: Request, rows_per_key: int = 1, cap: int | None = None) -> Response:

@@ -48,3 +48,6 @@ def warehouse(built) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(built / "warehouse.duckdb"), read_only=True)
     yield con
     con.close()
+
+
+from tests.browser import browser  # noqa: E402,F401  (session fixture shared by browser tests)

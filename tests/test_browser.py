@@ -18,17 +18,13 @@ from dagster import DagsterInstance
 from pipelines import settings
 from pipelines.registers import register_columns
 from pipelines.resources import Warehouse
+from tests.browser import browser_marks, open_page as _open
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = settings.PROJECT_ROOT / "test-artifacts"
 HOSTILE_NAME = '<script>alert("x")</script> Hostile dialogue name'
 HOSTILE_TITLE = "<img src=x onerror=alert(1)> title"
 
-pytestmark = pytest.mark.browser
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Chromium for the browser tests: `make browser` installs it")
-    pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="chromium is not installed (make browser)")]
+pytestmark = browser_marks()
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -50,30 +46,6 @@ def serve():
     yield start
     for server in servers:
         server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        yield launched
-        launched.close()
-
-
-def _open(browser, url: str):
-    page = browser.new_page(viewport={"width": 1300, "height": 1000})
-    problems, dialogs = [], []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(url, wait_until="load")
-    return page, problems, dialogs
 
 
 def test_report_scorecard_and_charts_render(built, serve, browser):
@@ -134,7 +106,10 @@ def hostile_build(tmp_path_factory):
 
 def test_markup_in_a_register_is_text_in_report_and_notebook(hostile_build, serve, browser):
     report = hostile_build / "report"
-    for page in (report / "commitments" / "6.1.html", report / "notebooks" / "dialogues_regional.html"):
+    for page in (
+        report / "commitments" / "6.1.html",
+        report / "notebooks" / "dialogues_regional.html",
+    ):
         text = page.read_text(encoding="utf-8")
         assert "<script>alert" not in text and "<img src=x" not in text, page
         assert "&lt;script&gt;alert(" in text, page

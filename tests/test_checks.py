@@ -15,7 +15,9 @@ def test_every_warehouse_table_has_a_suite_and_a_passing_check(warehouse):
     from pipelines.definitions import table_assets
 
     tables = {key.path[-1] for a in table_assets for key in a.keys}
-    in_warehouse = {row[0] for row in warehouse.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    in_warehouse = {
+        row[0] for row in warehouse.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    }
     assert tables <= in_warehouse
     assert tables == set(suite_names())
 
@@ -58,7 +60,9 @@ def test_a_corrupt_table_fails_its_check_and_blocks_downstream(
         raise_on_error=False,
     )
     assert not result.success
-    (evaluation,) = [e for e in result.get_asset_check_evaluations() if e.asset_key.path[-1] == table]
+    (evaluation,) = [
+        e for e in result.get_asset_check_evaluations() if e.asset_key.path[-1] == table
+    ]
     assert not evaluation.passed
     failing = evaluation.metadata["failing_expectations"].value
     assert expectation in [f["expectation"] for f in failing]

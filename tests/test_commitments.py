@@ -33,7 +33,9 @@ def test_section_5_items_separated_by_blank_lines_are_all_read():
 
 
 def test_truncated_text_names_the_missing_sections_and_items():
-    truncated = REAL_TEXT[: REAL_TEXT.index("- (6) Exploring cooperation opportunities in military")]
+    truncated = REAL_TEXT[
+        : REAL_TEXT.index("- (6) Exploring cooperation opportunities in military")
+    ]
     with pytest.raises(DeclarationFormatError) as error:
         parse_commitments(truncated, THEMES)
     message = str(error.value)
@@ -44,7 +46,9 @@ def test_truncated_text_names_the_missing_sections_and_items():
 
 def test_a_deleted_item_is_reported_not_skipped():
     altered = "\n".join(
-        line for line in REAL_TEXT.splitlines() if not line.startswith("- (3) Enhanced law enforcement")
+        line
+        for line in REAL_TEXT.splitlines()
+        if not line.startswith("- (3) Enhanced law enforcement")
     )
     with pytest.raises(DeclarationFormatError, match=r"section 2 has 4 items, expected 5"):
         parse_commitments(altered, THEMES)
@@ -70,4 +74,6 @@ def test_commitments_table_after_materialization(warehouse):
         "SELECT section, count(*) FROM commitments GROUP BY section ORDER BY section"
     ).fetchall()
     assert rows == [(1, 9), (2, 5), (3, 8), (4, 5), (5, 8), (6, 6)]
-    assert warehouse.execute("SELECT count(DISTINCT commitment_id) FROM commitments").fetchone() == (41,)
+    assert warehouse.execute(
+        "SELECT count(DISTINCT commitment_id) FROM commitments"
+    ).fetchone() == (41,)

@@ -25,7 +25,9 @@ class Sleeps(list):
 
 
 def _client(httpserver, sleeps=None, **kwargs) -> ComtradeClient:
-    return ComtradeClient(base_url=httpserver.url_for(PATH), sleep=Sleeps() if sleeps is None else sleeps, **kwargs)
+    return ComtradeClient(
+        base_url=httpserver.url_for(PATH), sleep=Sleeps() if sleeps is None else sleeps, **kwargs
+    )
 
 
 def _codes(n: int) -> tuple[str, ...]:
@@ -44,9 +46,15 @@ def test_requests_are_split_to_stay_under_the_preview_cap(httpserver):
 
 
 def test_an_answer_that_reaches_the_cap_is_split_again(httpserver):
-    httpserver.expect_request(PATH).respond_with_handler(lambda r: answer_from_query(r, rows_per_key=2, cap=4))
+    httpserver.expect_request(PATH).respond_with_handler(
+        lambda r: answer_from_query(r, rows_per_key=2, cap=4)
+    )
     client = _client(httpserver, record_cap=4)
-    rows = [row for response in client.fetch(Query(392, (699,), ("M",), _codes(3), 2022)) for row in response.rows]
+    rows = [
+        row
+        for response in client.fetch(Query(392, (699,), ("M",), _codes(3), 2022))
+        for row in response.rows
+    ]
     assert len(rows) == 6  # 3 codes x 2 rows, none lost to truncation
     assert sorted({row["cmdCode"] for row in rows}) == list(_codes(3))
 
@@ -87,14 +95,20 @@ def test_a_timeout_is_retried_then_succeeds(httpserver):
     httpserver.expect_ordered_request(PATH).respond_with_handler(slow)
     httpserver.expect_ordered_request(PATH).respond_with_handler(answer_from_query)
     sleeps = Sleeps()
-    responses = list(_client(httpserver, sleeps, timeout_s=0.2).fetch(Query(392, (699,), ("M",), _codes(1), 2020)))
+    responses = list(
+        _client(httpserver, sleeps, timeout_s=0.2).fetch(
+            Query(392, (699,), ("M",), _codes(1), 2020)
+        )
+    )
     assert len(sleeps) == 1
     assert len(responses[0].rows) == 1
 
 
 def test_truncated_json_stops_with_a_schema_error(httpserver):
     body = envelope([comtrade_row(392, 699, "M", "810110", 2022, 5.0)])
-    httpserver.expect_request(PATH).respond_with_data(body[: len(body) // 2], content_type="application/json")
+    httpserver.expect_request(PATH).respond_with_data(
+        body[: len(body) // 2], content_type="application/json"
+    )
     with pytest.raises(ComtradeSchemaError, match="not valid JSON"):
         list(_client(httpserver).fetch(Query(392, (699,), ("M",), ("810110",), 2022)))
 
@@ -102,14 +116,17 @@ def test_truncated_json_stops_with_a_schema_error(httpserver):
 def test_a_missing_field_is_schema_drift(httpserver):
     row = comtrade_row(392, 699, "M", "810110", 2022, 5.0)
     del row["primaryValue"]
-    httpserver.expect_request(PATH).respond_with_data(envelope([row]), content_type="application/json")
+    httpserver.expect_request(PATH).respond_with_data(
+        envelope([row]), content_type="application/json"
+    )
     with pytest.raises(ComtradeSchemaError, match=r"row 1 lacks field\(s\) primaryValue"):
         list(_client(httpserver).fetch(Query(392, (699,), ("M",), ("810110",), 2022)))
 
 
 def test_an_empty_result_is_a_valid_answer(httpserver):
     httpserver.expect_request(PATH).respond_with_data(
-        '{"elapsedTime":"0.08 secs","count":0,"data":[],"error":""}', content_type="application/json"
+        '{"elapsedTime":"0.08 secs","count":0,"data":[],"error":""}',
+        content_type="application/json",
     )
     responses = list(_client(httpserver).fetch(Query(392, (699,), ("M",), ("810110",), 2015)))
     assert [r.rows for r in responses] == [[]]
@@ -117,7 +134,9 @@ def test_an_empty_result_is_a_valid_answer(httpserver):
 
 def test_the_key_is_sent_in_the_header_and_never_leaks(httpserver):
     keyed_path = "/data/v1/get/C/A/HS"
-    httpserver.expect_ordered_request(keyed_path, headers={KEY_HEADER: KEY}).respond_with_handler(answer_from_query)
+    httpserver.expect_ordered_request(keyed_path, headers={KEY_HEADER: KEY}).respond_with_handler(
+        answer_from_query
+    )
     httpserver.expect_ordered_request(keyed_path, headers={KEY_HEADER: KEY}).respond_with_response(
         Response(json.dumps({"statusCode": 403, "message": f"Out of call volume quota for {KEY}."}),
                  status=403, content_type="application/json")

@@ -18,6 +18,10 @@ def test_definitions_load_and_every_sql_model_is_an_asset():
 def test_loading_definitions_does_not_import_great_expectations():
     probe = "import sys, pipelines.definitions; print('great_expectations' in sys.modules)"
     out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=settings.PROJECT_ROOT
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.PROJECT_ROOT,
     )
     assert out.stdout.strip() == "False"

@@ -4,7 +4,9 @@ import pytest
 
 
 def _commitments_of(warehouse, event_id: str) -> set[str]:
-    rows = warehouse.execute("SELECT commitment_id FROM evidence WHERE event_id = ?", [event_id]).fetchall()
+    rows = warehouse.execute(
+        "SELECT commitment_id FROM evidence WHERE event_id = ?", [event_id]
+    ).fetchall()
     return {row[0] for row in rows}
 
 

@@ -53,8 +53,10 @@ def loaded(tmp_path_factory):
             writer.writerow({**GOOD, **change})
         handle.write("EX-2024-SHORT,Too few fields,2024-01-01\n")
     with path.open("ab") as handle:
-        handle.write(b'EX-2024-LATIN1,Caf\xe9 exercise,2024-06-01,,day,,IN,JMSDF,IN-NAVY,,false,'
-                     b"https://example.org/b,B,,2026-11-30,,bilateral,maritime\n")
+        handle.write(
+            b"EX-2024-LATIN1,Caf\xe9 exercise,2024-06-01,,day,,IN,JMSDF,IN-NAVY,,false,"
+            b"https://example.org/b,B,,2026-11-30,,bilateral,maritime\n"
+        )
     database = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
     import os
 
@@ -68,7 +70,9 @@ def loaded(tmp_path_factory):
     con.close()
 
 
-@pytest.mark.parametrize(("change", "column", "reason"), BAD_ROWS, ids=[c[0]["event_id"] for c in BAD_ROWS])
+@pytest.mark.parametrize(
+    ("change", "column", "reason"), BAD_ROWS, ids=[c[0]["event_id"] for c in BAD_ROWS]
+)
 def test_bad_row_is_quarantined_with_its_reason(loaded, change, column, reason):
     hits = loaded.execute(
         "SELECT reason FROM quarantine WHERE record_id = ? AND column_name = ?",
@@ -93,7 +97,9 @@ def test_unreadable_rows_are_quarantined_with_file_and_line(loaded):
 
 
 def test_good_rows_still_load(loaded):
-    assert loaded.execute("SELECT count(*) FROM events WHERE event_id = 'EX-2024-TEST'").fetchone() == (1,)
+    assert loaded.execute(
+        "SELECT count(*) FROM events WHERE event_id = 'EX-2024-TEST'"
+    ).fetchone() == (1,)
     shipped = loaded.execute(
         "SELECT count(*) FROM stg_register_rows WHERE source_file <> 'data/registers/exercises.csv' "
         "OR line_no < (SELECT min(line_no) FROM stg_register_rows WHERE event_id = 'EX-2024-TEST')"
@@ -105,7 +111,9 @@ def test_good_rows_still_load(loaded):
 def test_a_header_missing_a_column_is_a_clear_error(tmp_path):
     path = tmp_path / "dialogues.csv"
     path.write_text("event_id,name\nDL-2024-X,Something\n")
-    with pytest.raises(RegisterError, match=r"dialogues.csv, line 1: the header lacks column\(s\) start_date"):
+    with pytest.raises(
+        RegisterError, match=r"dialogues.csv, line 1: the header lacks column\(s\) start_date"
+    ):
         read_register(path, "dialogues")
 
 

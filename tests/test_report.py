@@ -65,7 +65,9 @@ def test_report_uses_no_cdn(built):
         if "data_docs" in page.parts:
             continue
         text = page.read_text(encoding="utf-8")
-        assert "<script src=\"http" not in text and "<link rel=\"stylesheet\" href=\"http" not in text, page
+        assert (
+            '<script src="http' not in text and '<link rel="stylesheet" href="http' not in text
+        ), page
 
 
 def test_a_failing_cell_fails_its_notebook_and_names_the_cell(tmp_path):
@@ -74,7 +76,9 @@ def test_a_failing_cell_fails_its_notebook_and_names_the_cell(tmp_path):
     from pipelines.reporting.notebooks import NotebookCellError, NotebookSpec, execute_notebook
 
     path = tmp_path / "broken.py"
-    path.write_text("# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n# %%\nraise ValueError('bad data')\n")
+    path.write_text(
+        "# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n# %%\nraise ValueError('bad data')\n"
+    )
     spec = NotebookSpec("broken", path, (), ())
     with pytest.raises(NotebookCellError) as error:
         execute_notebook(spec, tmp_path / "out", env={})

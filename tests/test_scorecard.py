@@ -33,12 +33,20 @@ def _scorecard(cases: dict[str, tuple[int, int]], not_measurable: set[str] = fro
              None if measured else "confidential"],
         )  # fmt: skip
         for i in range(n_base):
-            con.execute("INSERT INTO evidence VALUES (?, ?, ?)", [commitment, f"b{number}-{i}", SIGNING - timedelta(days=1 + i)])
+            con.execute(
+                "INSERT INTO evidence VALUES (?, ?, ?)",
+                [commitment, f"b{number}-{i}", SIGNING - timedelta(days=1 + i)],
+            )
         for i in range(n_post):
-            con.execute("INSERT INTO evidence VALUES (?, ?, ?)", [commitment, f"p{number}-{i}", SIGNING + timedelta(days=i)])
+            con.execute(
+                "INSERT INTO evidence VALUES (?, ?, ?)",
+                [commitment, f"p{number}-{i}", SIGNING + timedelta(days=i)],
+            )
     # Evidence outside both windows must not count.
     con.execute("INSERT INTO evidence VALUES ('1.1', 'old', DATE '2015-01-01')")
-    con.execute("INSERT INTO evidence VALUES ('1.1', 'after-as-of', ?)", [AS_OF + timedelta(days=1)])
+    con.execute(
+        "INSERT INTO evidence VALUES ('1.1', 'after-as-of', ?)", [AS_OF + timedelta(days=1)]
+    )
     sql = (settings.SQL_DIR / "marts" / "scorecard.sql").read_text()
     rows = con.execute(sql).df().set_index("commitment_id")
     con.close()

@@ -23,7 +23,9 @@ def test_dependencies_come_from_the_tables_a_model_reads(tmp_path):
 
 def test_a_model_reading_an_unknown_table_fails_at_load(tmp_path):
     _write(tmp_path, "marts", "orphan", "SELECT * FROM no_such_table")
-    with pytest.raises(ValueError, match=r"reads table\(s\) \['no_such_table'\] that no asset produces"):
+    with pytest.raises(
+        ValueError, match=r"reads table\(s\) \['no_such_table'\] that no asset produces"
+    ):
         sql_model_assets(tmp_path, upstream_tables=set())
 
 

@@ -12,9 +12,9 @@ from tests.helpers import materialize_selection
 
 KEY = "comtrade-test-key-81d2e7"
 PATH = "/data/v1/get/C/A/HS"
-DOWNSTREAM = AssetSelection.assets("minerals_trade", "quarantine").upstream() - AssetSelection.assets(
-    "comtrade_snapshots"
-)
+DOWNSTREAM = AssetSelection.assets(
+    "minerals_trade", "quarantine"
+).upstream() - AssetSelection.assets("comtrade_snapshots")
 
 
 @pytest.fixture
@@ -43,7 +43,9 @@ def _fetch_year(database, year: str, instance=None):
 
 def test_a_live_fetch_is_snapshotted_and_loaded_with_its_source(live, httpserver):
     tmp_path, database = live
-    httpserver.expect_request(PATH, headers={"Ocp-Apim-Subscription-Key": KEY}).respond_with_handler(answer_from_query)
+    httpserver.expect_request(
+        PATH, headers={"Ocp-Apim-Subscription-Key": KEY}
+    ).respond_with_handler(answer_from_query)
     assert _fetch_year(database, "2023").success
     folder = tmp_path / "snapshots" / "comtrade"
     manifest = (folder / "manifest.csv").read_text()
@@ -57,7 +59,9 @@ def test_a_live_fetch_is_snapshotted_and_loaded_with_its_source(live, httpserver
         comtrade = con.execute(
             "SELECT count(*), count(DISTINCT snapshot_id), min(year), max(year) FROM minerals_trade WHERE origin = 'comtrade'"
         ).fetchone()
-        unsourced = con.execute("SELECT count(*) FROM minerals_trade WHERE source IS NULL").fetchone()[0]
+        unsourced = con.execute(
+            "SELECT count(*) FROM minerals_trade WHERE source IS NULL"
+        ).fetchone()[0]
     assert comtrade[0] > 0 and comtrade[1] == len(lines) and comtrade[2:] == (2023, 2023)
     assert unsourced == 0
 

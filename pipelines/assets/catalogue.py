@@ -9,11 +9,12 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from pipelines import settings
 from pipelines.catalogue import read_catalogue
 from pipelines.resources import Warehouse
+from pipelines.settings import OWNERS
 from pipelines.sql_models import discover_models
 from pipelines.tables import replace_table
 
 
-@asset(group_name="mapping", kinds={"python", "duckdb"}, deps=["commitments"])
+@asset(owners=OWNERS, group_name="mapping", kinds={"python", "duckdb"}, deps=["commitments"])
 def indicators(warehouse: Warehouse) -> MaterializeResult:
     """data/indicators.yaml: every commitment's indicator, or why it is not measurable."""
     models = {model.name for model in discover_models(settings.SQL_DIR)}
@@ -29,7 +30,7 @@ def indicators(warehouse: Warehouse) -> MaterializeResult:
     )
 
 
-@asset(group_name="mapping", kinds={"python", "duckdb"})
+@asset(owners=OWNERS, group_name="mapping", kinds={"python", "duckdb"})
 def run_parameters(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Signing date, the day the comparison runs to, and the equal-length baseline before signing.
 
@@ -37,7 +38,9 @@ def run_parameters(context: AssetExecutionContext, warehouse: Warehouse) -> Mate
     """
     as_of = date.fromisoformat(os.environ.get("TRACKER_AS_OF") or date.today().isoformat())
     if as_of <= settings.SIGNING_DATE:
-        raise ValueError(f"TRACKER_AS_OF {as_of} must be after the signing date {settings.SIGNING_DATE}")
+        raise ValueError(
+            f"TRACKER_AS_OF {as_of} must be after the signing date {settings.SIGNING_DATE}"
+        )
     window = as_of - settings.SIGNING_DATE
     frame = pd.DataFrame(
         [

@@ -8,6 +8,7 @@ so a reviewer sees what is new: a commitment whose status or evidence counts mov
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
 from pipelines.resources import Warehouse
+from pipelines.settings import OWNERS
 
 _CONTENT = "SELECT commitment_id, status, n_baseline, n_post FROM scorecard"
 
@@ -17,7 +18,9 @@ CREATE TABLE IF NOT EXISTS scorecard_history (
     commitment_id VARCHAR, status VARCHAR, n_baseline BIGINT, n_post BIGINT
 )"""
 
-_CURRENT_HASH = f"SELECT md5(string_agg(c::VARCHAR, '|' ORDER BY commitment_id)) FROM ({_CONTENT}) AS c"
+_CURRENT_HASH = (
+    f"SELECT md5(string_agg(c::VARCHAR, '|' ORDER BY commitment_id)) FROM ({_CONTENT}) AS c"
+)
 
 _APPEND_VERSION = f"""
 INSERT INTO scorecard_history
@@ -51,10 +54,22 @@ ORDER BY l.commitment_id"""
 
 @multi_asset(
     specs=[
-        AssetSpec("scorecard_history", group_name="marts", kinds={"duckdb"}, deps=["scorecard"],
-                  description="One version of the scorecard per distinct content, oldest first."),
-        AssetSpec("scorecard_changes", group_name="marts", kinds={"duckdb"}, deps=["scorecard_history"],
-                  description="Commitments whose status or evidence counts changed in the newest version."),
+        AssetSpec(
+            "scorecard_history",
+            owners=OWNERS,
+            group_name="marts",
+            kinds={"duckdb"},
+            deps=["scorecard"],
+            description="One version of the scorecard per distinct content, oldest first.",
+        ),
+        AssetSpec(
+            "scorecard_changes",
+            owners=OWNERS,
+            group_name="marts",
+            kinds={"duckdb"},
+            deps=["scorecard_history"],
+            description="Commitments whose status or evidence counts changed in the newest version.",
+        ),
     ],  # fmt: skip
 )
 def scorecard_versions(context: AssetExecutionContext, warehouse: Warehouse):
@@ -68,9 +83,13 @@ def scorecard_versions(context: AssetExecutionContext, warehouse: Warehouse):
             con.execute(_APPEND_VERSION, [current])
             context.log.info("scorecard changed: recorded a new version")
         con.execute(_CHANGES)
-        versions = con.execute("SELECT count(DISTINCT version) FROM scorecard_history").fetchone()[0]
+        versions = con.execute("SELECT count(DISTINCT version) FROM scorecard_history").fetchone()[
+            0
+        ]
         changed = con.execute("SELECT count(*) FROM scorecard_changes").fetchone()[0]
-    yield MaterializeResult(asset_key="scorecard_history", metadata={"versions": MetadataValue.int(versions)})
+    yield MaterializeResult(
+        asset_key="scorecard_history", metadata={"versions": MetadataValue.int(versions)}
+    )
     yield MaterializeResult(
         asset_key="scorecard_changes", metadata={"dagster/row_count": MetadataValue.int(changed)}
     )

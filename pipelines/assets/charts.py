@@ -8,8 +8,11 @@ from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, 
 from pipelines import settings
 from pipelines.reporting.charts import ChartSpec, indicator_chart, save_chart
 from pipelines.resources import Warehouse
+from pipelines.settings import OWNERS
 
-EVENT_SOURCES = "Tracker event registers: one official release or news report per event (see report)"
+EVENT_SOURCES = (
+    "Tracker event registers: one official release or news report per event (see report)"
+)
 
 
 def charts_dir():
@@ -27,6 +30,7 @@ def _chart_asset(entry: dict) -> AssetsDefinition:
 
     @asset(
         name=f"chart_{indicator_id}",
+        owners=OWNERS,
         group_name="reports",
         kinds={"altair"},
         deps=["indicator_values", "indicators"],
@@ -40,7 +44,9 @@ def _chart_asset(entry: dict) -> AssetsDefinition:
                 [indicator_id],
             ).df()
         sources = entry.get("source_note", EVENT_SOURCES)
-        spec = ChartSpec(indicator_id, entry["title"], entry.get("subtitle", ""), entry["unit"], sources)
+        spec = ChartSpec(
+            indicator_id, entry["title"], entry.get("subtitle", ""), entry["unit"], sources
+        )
         paths = save_chart(indicator_chart(spec, values), charts_dir(), indicator_id)
         png = base64.b64encode(paths["png"].read_bytes()).decode()
         context.log.info(f"{indicator_id}: {len(values)} values charted")

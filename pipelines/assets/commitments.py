@@ -1,6 +1,5 @@
 """The declaration's 41 commitments, parsed from its published text."""
 
-
 from dataclasses import asdict
 
 import pandas as pd
@@ -10,10 +9,11 @@ from pipelines import settings
 from pipelines.declaration import parse_commitments, read_themes
 from pipelines.metadata import table_metadata
 from pipelines.resources import Warehouse
+from pipelines.settings import OWNERS
 from pipelines.tables import replace_table
 
 
-@asset(group_name="sources", kinds={"python", "duckdb"})
+@asset(owners=OWNERS, group_name="sources", kinds={"python", "duckdb"})
 def commitments(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """One row per numbered commitment of the Joint Declaration (41 in six sections)."""
     parsed = parse_commitments(

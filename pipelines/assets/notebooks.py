@@ -1,10 +1,23 @@
 """One asset per reviewer notebook: executed against the warehouse, written to build/report."""
 
-from dagster import AssetExecutionContext, AssetsDefinition, Failure, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetsDefinition,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from pipelines import settings
-from pipelines.reporting.notebooks import NotebookCellError, NotebookSpec, discover_notebooks, execute_notebook
+from pipelines.reporting.notebooks import (
+    NotebookCellError,
+    NotebookSpec,
+    discover_notebooks,
+    execute_notebook,
+)
 from pipelines.resources import Warehouse
+from pipelines.settings import OWNERS
 
 
 def notebooks_dir():
@@ -14,6 +27,7 @@ def notebooks_dir():
 def _notebook_asset(spec: NotebookSpec) -> AssetsDefinition:
     @asset(
         name=f"notebook_{spec.name}",
+        owners=OWNERS,
         group_name="reports",
         kinds={"notebook"},
         deps=[*spec.reads, *(f"chart_{chart}" for chart in spec.charts)],
@@ -32,7 +46,10 @@ def _notebook_asset(spec: NotebookSpec) -> AssetsDefinition:
                 raise Failure(str(error)) from None
         context.log.info(f"{spec.name}: executed, HTML at {page}")
         return MaterializeResult(
-            metadata={"html": MetadataValue.path(str(page)), "ipynb": MetadataValue.path(str(ipynb))}
+            metadata={
+                "html": MetadataValue.path(str(page)),
+                "ipynb": MetadataValue.path(str(ipynb)),
+            }
         )
 
     return _notebook

@@ -6,13 +6,14 @@ from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, 
 from pipelines import settings
 from pipelines.registers import FAMILY_COLUMNS, read_register
 from pipelines.resources import Warehouse
+from pipelines.settings import OWNERS
 from pipelines.tables import replace_table
-
 
 
 def _register_asset(family: str) -> AssetsDefinition:
     @asset(
         name=f"raw_{family}",
+        owners=OWNERS,
         group_name="sources",
         kinds={"python", "duckdb"},
         description=f"data/registers/{family}.csv as received: text columns, file and line of every row.",
@@ -24,7 +25,9 @@ def _register_asset(family: str) -> AssetsDefinition:
         if read.ignored_columns:
             context.log.warning(f"{path.name}: ignoring unknown column(s) {read.ignored_columns}")
         if read.n_load_errors:
-            context.log.warning(f"{path.name}: {read.n_load_errors} row(s) unreadable, sent to quarantine")
+            context.log.warning(
+                f"{path.name}: {read.n_load_errors} row(s) unreadable, sent to quarantine"
+            )
         with warehouse.get_connection() as con:
             replace_table(con, f"raw_{family}", read.frame)
         return MaterializeResult(
@@ -41,6 +44,7 @@ def _register_asset(family: str) -> AssetsDefinition:
 def _reference_asset(table: str, data_file: str, description: str) -> AssetsDefinition:
     @asset(
         name=table,
+        owners=OWNERS,
         group_name="sources",
         kinds={"python", "duckdb"},
         description=description,
@@ -63,7 +67,9 @@ reference_assets = [
         "Controlled vocabulary of Japanese and Indian participants.",
     ),
     _reference_asset(
-        "vocabularies", "reference/vocabularies.csv", "Allowed values of the registers' coded fields."
+        "vocabularies",
+        "reference/vocabularies.csv",
+        "Allowed values of the registers' coded fields.",
     ),
     _reference_asset(
         "critical_minerals",

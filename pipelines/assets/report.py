@@ -1,5 +1,7 @@
 """The static report at build/report/index.html, built from the warehouse and the other outputs."""
 
+import json
+
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from pipelines import settings
@@ -9,6 +11,7 @@ from pipelines.assets.trade import comtrade_store
 from pipelines.reporting.notebooks import discover_notebooks
 from pipelines.reporting.report import build_report, copy_tree
 from pipelines.resources import Warehouse
+from pipelines.settings import OWNERS
 from pipelines.validation import runtime_dir
 
 
@@ -30,8 +33,16 @@ def _snapshot_sources() -> list[dict]:
     ]
 
 
+def _recent_failures(limit: int = 20) -> list[dict]:
+    path = settings.run_failures_file()
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()[-limit:]
+    return [json.loads(line) for line in reversed(lines) if line.strip()]
+
+
 @asset(
-    group_name="reports",
+    owners=OWNERS, group_name="reports",
     kinds={"html"},
     deps=[
         "scorecard", "scorecard_changes", "evidence", "events", "indicators", "indicator_values",
@@ -43,11 +54,18 @@ def report(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeR
     """Scorecard, a page per commitment, charts, notebooks, method, sources and Data Docs."""
     out = report_dir()
     copy_tree(runtime_dir() / "data_docs", out / "data_docs")
-    notebooks = [{"name": n.name, "title": n.title} for n in discover_notebooks(settings.NOTEBOOKS_DIR)]
+    notebooks = [
+        {"name": n.name, "title": n.title} for n in discover_notebooks(settings.NOTEBOOKS_DIR)
+    ]
     chart_ids = {a.key.path[-1].removeprefix("chart_") for a in chart_assets}
     with warehouse.get_connection() as con:
-        pages = build_report(con, out, notebooks, chart_ids, _snapshot_sources(), failures=[])
+        pages = build_report(
+            con, out, notebooks, chart_ids, _snapshot_sources(), _recent_failures()
+        )
     context.log.info(f"report: {len(pages)} pages in {out}")
     return MaterializeResult(
-        metadata={"index": MetadataValue.path(str(out / "index.html")), "pages": MetadataValue.int(len(pages))}
+        metadata={
+            "index": MetadataValue.path(str(out / "index.html")),
+            "pages": MetadataValue.int(len(pages)),
+        }
     )

@@ -21,6 +21,7 @@ from dagster import (
 
 from pipelines import settings
 from pipelines.resources import Warehouse
+from pipelines.settings import OWNERS
 from pipelines.sources.comtrade import ComtradeClient, ComtradeError, minerals_queries
 from pipelines.sources.snapshots import Captured, SnapshotStore
 
@@ -42,6 +43,7 @@ def comtrade_store() -> SnapshotStore:
 
 @asset(
     partitions_def=years,
+    owners=OWNERS,
     group_name="sources",
     kinds={"python"},
     retry_policy=RetryPolicy(max_retries=2, delay=60),
@@ -55,9 +57,15 @@ def comtrade_snapshots(context: AssetExecutionContext, warehouse: Warehouse) -> 
         context.log.info(f"offline: using {len(kept)} bundled response(s) for {year}")
         return MaterializeResult(metadata={"mode": "offline", "responses": len(kept)})
     with warehouse.get_connection() as con:
-        codes = [r[0] for r in con.execute("SELECT DISTINCT hs_code FROM critical_minerals WHERE hs_code <> ''").fetchall()]
+        codes = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT hs_code FROM critical_minerals WHERE hs_code <> ''"
+            ).fetchall()
+        ]
     client = ComtradeClient(
-        api_key=os.environ.get("COMTRADE_API_KEY"), base_url=os.environ.get("TRACKER_COMTRADE_BASE_URL")
+        api_key=os.environ.get("COMTRADE_API_KEY"),
+        base_url=os.environ.get("TRACKER_COMTRADE_BASE_URL"),
     )
     try:
         captured = [
@@ -68,17 +76,21 @@ def comtrade_snapshots(context: AssetExecutionContext, warehouse: Warehouse) -> 
     except ComtradeError as error:
         # The run's retry policy can wait out an outage; schema drift or a refused key won't mend.
         transient = "gave up after retries" in str(error)
-        raise Failure(f"Comtrade fetch for {year} failed; previous snapshot kept: {error}",
-                      allow_retries=transient) from None
+        raise Failure(
+            f"Comtrade fetch for {year} failed; previous snapshot kept: {error}",
+            allow_retries=transient,
+        ) from None
     finally:
         client.close()
     fetch_id = store.save_fetch(str(year), captured)
     rows = sum(item.row_count for item in captured)
     context.log.info(f"{year}: {len(captured)} response(s), {rows} rows, fetch {fetch_id}")
-    return MaterializeResult(metadata={"mode": "live", "fetch_id": fetch_id, "rows": rows, "responses": len(captured)})
+    return MaterializeResult(
+        metadata={"mode": "live", "fetch_id": fetch_id, "rows": rows, "responses": len(captured)}
+    )
 
 
-@asset(group_name="sources", kinds={"python", "duckdb"}, deps=[comtrade_snapshots])
+@asset(owners=OWNERS, group_name="sources", kinds={"python", "duckdb"}, deps=[comtrade_snapshots])
 def raw_comtrade(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Rows of the newest snapshot of every year, read by DuckDB straight from the JSON files."""
     store = comtrade_store()
@@ -87,7 +99,9 @@ def raw_comtrade(context: AssetExecutionContext, warehouse: Warehouse) -> Materi
     with warehouse.get_connection() as con:
         if newest:
             files = [str(store.folder / row["file"]) for row in newest]
-            ids = pd.DataFrame({"file": files, "snapshot_id": [row["snapshot_id"] for row in newest]})
+            ids = pd.DataFrame(
+                {"file": files, "snapshot_id": [row["snapshot_id"] for row in newest]}
+            )
             con.register("_snapshot_ids", ids)
             con.execute(
                 f"""CREATE OR REPLACE TABLE raw_comtrade AS
@@ -104,5 +118,8 @@ def raw_comtrade(context: AssetExecutionContext, warehouse: Warehouse) -> Materi
         rows = con.execute("SELECT count(*) FROM raw_comtrade").fetchone()[0]
     context.log.info(f"raw_comtrade: {rows} rows from {len(newest)} response(s)")
     return MaterializeResult(
-        metadata={"dagster/row_count": MetadataValue.int(rows), "responses": MetadataValue.int(len(newest))}
+        metadata={
+            "dagster/row_count": MetadataValue.int(rows),
+            "responses": MetadataValue.int(len(newest)),
+        }
     )

@@ -22,7 +22,12 @@ def _theme() -> alt.theme.ThemeConfig:
         "config": {
             "font": FONT,
             "view": {"stroke": None, "continuousWidth": 640, "continuousHeight": 300},
-            "title": {"anchor": "start", "fontSize": 16, "subtitleFontSize": 12, "subtitleColor": "#555"},
+            "title": {
+                "anchor": "start",
+                "fontSize": 16,
+                "subtitleFontSize": 12,
+                "subtitleColor": "#555",
+            },
             "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#e6e6e6"},
             "range": {"category": PALETTE},
             "legend": {"orient": "bottom", "title": None},
@@ -93,5 +98,7 @@ def save_chart(chart: alt.TopLevelMixin, folder: Path, name: str) -> dict[str, P
     chart.save(paths["html"], inline=True)
     # Browsers ask for /favicon.ico otherwise, a 404 in the console of a page served locally.
     page = paths["html"].read_text(encoding="utf-8")
-    paths["html"].write_text(page.replace("<head>", '<head>\n<link rel="icon" href="data:,">', 1), encoding="utf-8")
+    paths["html"].write_text(
+        page.replace("<head>", '<head>\n<link rel="icon" href="data:,">', 1), encoding="utf-8"
+    )
     return paths

@@ -37,7 +37,9 @@ def safe_link(url: str | None, text: str | None = None) -> str:
     return label
 
 
-def table(frame: pd.DataFrame, link_column: str | None = None, text_column: str | None = None) -> HTML:
+def table(
+    frame: pd.DataFrame, link_column: str | None = None, text_column: str | None = None
+) -> HTML:
     """An HTML table whose every cell is escaped; `link_column` becomes a source link."""
     columns = [c for c in frame.columns if c not in {link_column}]
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
@@ -51,7 +53,9 @@ def table(frame: pd.DataFrame, link_column: str | None = None, text_column: str 
             else:
                 cells.append(f"<td>{html.escape(value)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return HTML(f'<table class="evidence"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    return HTML(
+        f'<table class="evidence"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 def _text(value) -> str:

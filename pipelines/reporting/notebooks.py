@@ -60,11 +60,15 @@ def discover_notebooks(folder: Path) -> list[NotebookSpec]:
     for path in sorted(folder.glob("*.py")):
         header = {key: tuple(v.strip() for v in value.split(",") if v.strip())
                   for key, value in _HEADER.findall(path.read_text(encoding="utf-8"))}  # fmt: skip
-        specs.append(NotebookSpec(path.stem, path, header.get("reads", ()), header.get("charts", ())))
+        specs.append(
+            NotebookSpec(path.stem, path, header.get("reads", ()), header.get("charts", ()))
+        )
     return specs
 
 
-def execute_notebook(spec: NotebookSpec, out_dir: Path, env: dict[str, str], timeout_s: int = 600) -> tuple[Path, Path]:
+def execute_notebook(
+    spec: NotebookSpec, out_dir: Path, env: dict[str, str], timeout_s: int = 600
+) -> tuple[Path, Path]:
     """Run every cell in a fresh kernel; write the executed .ipynb and its HTML to `out_dir`."""
     import jupytext
     import nbformat

@@ -14,7 +14,9 @@ import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-_ENV = Environment(loader=PackageLoader("pipelines.reporting", "templates"), autoescape=select_autoescape(["html"]))
+_ENV = Environment(
+    loader=PackageLoader("pipelines.reporting", "templates"), autoescape=select_autoescape(["html"])
+)
 
 
 def link(url: str | None, text: str | None = None) -> Markup:
@@ -67,7 +69,10 @@ def build_report(
 ) -> list[Path]:
     """Write every page into `out_dir` (charts, notebooks and data_docs are already there)."""
     params = _records(con, "SELECT * FROM run_parameters")[0]
-    scorecard = _records(con, "SELECT s.*, c.text, c.section_text FROM scorecard s JOIN commitments c USING (commitment_id, section, theme)")
+    scorecard = _records(
+        con,
+        "SELECT s.*, c.text, c.section_text FROM scorecard s JOIN commitments c USING (commitment_id, section, theme)",
+    )
     indicators = _records(con, "SELECT * FROM indicators ORDER BY indicator_id")
     evidence = _records(con, _EVIDENCE)
     common = {"params": params}
@@ -75,7 +80,9 @@ def build_report(
 
     def render(template: str, path: Path, root: str, **context) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_ENV.get_template(template).render(root=root, **common, **context), encoding="utf-8")
+        path.write_text(
+            _ENV.get_template(template).render(root=root, **common, **context), encoding="utf-8"
+        )
         written.append(path)
 
     status_counts = [(s, sum(r["status"] == s for r in scorecard))
@@ -105,14 +112,27 @@ def build_report(
         rules=_records(con, _RULES), manual=_records(con, "SELECT * FROM manual_links"), indicators=indicators,
     )  # fmt: skip
     sources = [
-        {**s, "source": f"register: {s['source']}", "note": "curated events, each with the page read"}
+        {
+            **s,
+            "source": f"register: {s['source']}",
+            "note": "curated events, each with the page read",
+        }
         for s in _records(con, _REGISTER_SOURCES)
     ] + extra_sources
     for source in sources:
         retrieved = source.get("retrieved")
         source["age_days"] = (params["as_of"] - _as_date(retrieved)).days if retrieved else None
-    render("sources.html", out_dir / "sources.html", "", sources=sources, trade=_records(con, _TRADE), failures=failures)
-    (out_dir / "style.css").write_text(_ENV.loader.get_source(_ENV, "style.css")[0], encoding="utf-8")
+    render(
+        "sources.html",
+        out_dir / "sources.html",
+        "",
+        sources=sources,
+        trade=_records(con, _TRADE),
+        failures=failures,
+    )
+    (out_dir / "style.css").write_text(
+        _ENV.loader.get_source(_ENV, "style.css")[0], encoding="utf-8"
+    )
     return written
 
 

@@ -86,7 +86,9 @@ class Query:
 
     def halves(self) -> tuple[Query, Query]:
         middle = len(self.cmd_codes) // 2
-        return _with_codes(self, self.cmd_codes[:middle]), _with_codes(self, self.cmd_codes[middle:])
+        return _with_codes(self, self.cmd_codes[:middle]), _with_codes(
+            self, self.cmd_codes[middle:]
+        )
 
 
 def _with_codes(query: Query, codes: tuple[str, ...]) -> Query:
@@ -160,7 +162,10 @@ class ComtradeClient:
         """Chunks of HS codes whose answers stay below the cap and whose URLs stay short."""
         per_code = len(query.partners) * len(query.flows)
         size = max(1, min((self.record_cap - 1) // per_code, len(query.cmd_codes)))
-        while size > 1 and len(self.url_for(_with_codes(query, query.cmd_codes[:size]))) > MAX_URL_CHARS:
+        while (
+            size > 1
+            and len(self.url_for(_with_codes(query, query.cmd_codes[:size]))) > MAX_URL_CHARS
+        ):
             size //= 2
         for start in range(0, len(query.cmd_codes), size):
             yield _with_codes(query, query.cmd_codes[start : start + size])
@@ -204,9 +209,13 @@ def parse_rows(body: bytes, url: str) -> list[dict]:
     try:
         document = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ComtradeSchemaError(f"{url}: the response is not valid JSON ({error.msg if hasattr(error, 'msg') else error}); truncated?") from None
+        raise ComtradeSchemaError(
+            f"{url}: the response is not valid JSON ({error.msg if hasattr(error, 'msg') else error}); truncated?"
+        ) from None
     if not isinstance(document, dict) or not isinstance(document.get("data"), list):
-        raise ComtradeSchemaError(f"{url}: no 'data' list in the response; keys: {sorted(document)[:10] if isinstance(document, dict) else type(document).__name__}")
+        raise ComtradeSchemaError(
+            f"{url}: no 'data' list in the response; keys: {sorted(document)[:10] if isinstance(document, dict) else type(document).__name__}"
+        )
     if document.get("error"):
         raise ComtradeError(f"{url}: Comtrade reported an error: {str(document['error'])[:200]}")
     for number, row in enumerate(document["data"], start=1):

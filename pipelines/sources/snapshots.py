@@ -16,7 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 MANIFEST = "manifest.csv"
-FIELDS = ("snapshot_id", "fetch_id", "partition", "url", "retrieved_at", "sha256", "row_count", "licence", "file")
+FIELDS = (
+    "snapshot_id",
+    "fetch_id",
+    "partition",
+    "url",
+    "retrieved_at",
+    "sha256",
+    "row_count",
+    "licence",
+    "file",
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,9 @@ class SnapshotStore:
         with path.open(newline="", encoding="utf-8") as handle:
             return list(csv.DictReader(handle))
 
-    def save_fetch(self, partition: str, captured: list[Captured], now: datetime | None = None) -> str:
+    def save_fetch(
+        self, partition: str, captured: list[Captured], now: datetime | None = None
+    ) -> str:
         """Store every response of one fetch and register them together; return the fetch id."""
         now = now or datetime.now(UTC)
         fetch_id = now.strftime("%Y%m%dT%H%M%S%fZ")

@@ -1,0 +1,18 @@
+"""Unattended refreshes: trade data monthly (this year and last, since figures are revised)."""
+
+from dagster import RunRequest, ScheduleEvaluationContext, schedule
+
+from pipelines.jobs import trade_refresh
+
+
+def trade_partitions_for(day) -> list[str]:
+    """The year partitions a refresh on `day` re-fetches: the current and the previous year."""
+    return [str(day.year - 1), str(day.year)]
+
+
+@schedule(job=trade_refresh, cron_schedule="0 3 2 * *", execution_timezone="UTC")
+def monthly_trade_refresh(context: ScheduleEvaluationContext):
+    """On the 2nd of every month at 03:00 UTC."""
+    day = context.scheduled_execution_time
+    for partition in trade_partitions_for(day):
+        yield RunRequest(run_key=f"{day:%Y-%m}-{partition}", partition_key=partition)
