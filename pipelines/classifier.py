@@ -67,7 +67,7 @@ class CommitmentRule:
     unless: Term | None
 
     def match(self, text: str, family: str | None) -> list[str] | None:
-        """The evidence for this rule in `text` (a list of reasons), or None when it does not apply."""
+        """The evidence for this rule in `text` (a list of reasons), or None if it fails."""
         if self.families and family not in self.families:
             return None
         if family in self.not_families:
@@ -105,7 +105,9 @@ def load_rules(folder: Path | None = None) -> Rules:
 def _load_rules(folder: str) -> Rules:
     vocabulary = yaml.safe_load((Path(folder) / "vocabulary.yaml").read_text(encoding="utf-8"))
     families = {
-        family: [(Term(t, compile_term(t)), float(w)) for t, w in vocabulary["families"][family].items()]
+        family: [
+            (Term(t, compile_term(t)), float(w)) for t, w in vocabulary["families"][family].items()
+        ]
         for family in FAMILIES
     }
     with (Path(folder) / "commitment_rules.csv").open(newline="", encoding="utf-8") as handle:
@@ -117,7 +119,9 @@ def _load_rules(folder: str) -> Rules:
             families=frozenset(filter(None, row["family"].split("|"))),
             not_families=frozenset(filter(None, row["not_family"].split("|"))),
             terms=Term(row["terms"], compile_term(row["terms"])) if row["terms"] else None,
-            requires=Term(row["requires"], compile_term(row["requires"])) if row["requires"] else None,
+            requires=Term(row["requires"], compile_term(row["requires"]))
+            if row["requires"]
+            else None,
             unless=Term(row["unless"], compile_term(row["unless"])) if row["unless"] else None,
         )
         for row in rows
@@ -157,7 +161,11 @@ def classify(text: str, rules: Rules | None = None) -> Decision:
     india = _found(rules.india, text) + both
     security = _found(rules.security, text)
     why: dict = {"japan": japan, "india": india, "security": security}
-    missing = [name for name, hits in (("Japan", japan), ("India", india), ("security", security)) if not hits]
+    missing = [
+        name
+        for name, hits in (("Japan", japan), ("India", india), ("security", security))
+        if not hits
+    ]
     if missing:
         why["not_relevant"] = "names no " + " and no ".join(missing)
         return Decision(False, None, [], why)
@@ -174,13 +182,17 @@ def classify(text: str, rules: Rules | None = None) -> Decision:
         scores[family], family_terms[family] = score, hits
     best = max(FAMILIES, key=lambda f: (scores[f], -FAMILIES.index(f)))
     family = best if scores[best] > 0 else None
-    why["family"] = {f: {"score": scores[f], "terms": family_terms[f]} for f in FAMILIES if scores[f]}
+    why["family"] = {
+        f: {"score": scores[f], "terms": family_terms[f]} for f in FAMILIES if scores[f]
+    }
 
     commitments: dict[str, list[str]] = {}
     for rule in rules.commitment_rules:
         reasons = rule.match(text, family)
         if reasons is not None:
-            commitments.setdefault(rule.commitment_id, []).append(f"{rule.rule_id}: {', '.join(reasons)}")
+            commitments.setdefault(rule.commitment_id, []).append(
+                f"{rule.rule_id}: {', '.join(reasons)}"
+            )
     ordered = sorted(commitments, key=lambda c: tuple(int(p) for p in c.split(".")))
     why["commitments"] = {c: commitments[c] for c in ordered}
     return Decision(True, family, ordered, why)

@@ -64,12 +64,20 @@ def evaluate(items: list[dict], rules: Rules | None = None) -> dict:
         if item["relevant"]:
             family_total += 1
             family_right += decision.family == item["family"]
-        if gold != predicted or decision.relevant != item["relevant"] or (
-            item["relevant"] and decision.family != item["family"]
+        if (
+            gold != predicted
+            or decision.relevant != item["relevant"]
+            or (item["relevant"] and decision.family != item["family"])
         ):
-            errors.append({"id": item["id"], "relevant": [item["relevant"], decision.relevant],
-                           "family": [item["family"], decision.family],
-                           "missed": sorted(gold - predicted), "extra": sorted(predicted - gold)})  # fmt: skip
+            errors.append(
+                {
+                    "id": item["id"],
+                    "relevant": [item["relevant"], decision.relevant],
+                    "family": [item["family"], decision.family],
+                    "missed": sorted(gold - predicted),
+                    "extra": sorted(predicted - gold),
+                }
+            )
     commitments = sorted(set(tp) | set(fp) | set(fn), key=lambda c: tuple(map(int, c.split("."))))
     micro = Scores.of(sum(tp.values()), sum(fp.values()), sum(fn.values()))
     return {
