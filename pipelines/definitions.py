@@ -6,6 +6,7 @@ from pipelines import settings
 from pipelines.assets.catalogue import indicators, run_parameters
 from pipelines.assets.changes import scorecard_versions
 from pipelines.assets.commitments import commitments
+from pipelines.assets.feeds import candidates, feed_snapshots, raw_feed_items, review_decisions
 from pipelines.assets.registers import reference_assets, register_assets
 from pipelines.assets.trade import comtrade_snapshots, raw_comtrade
 from pipelines.checks import data_docs_asset, suite_check
@@ -18,6 +19,9 @@ python_assets = [
     *reference_assets,
     *register_assets,
     raw_comtrade,
+    raw_feed_items,
+    review_decisions,
+    candidates,
     indicators,
     run_parameters,
 ]
@@ -37,7 +41,7 @@ offline_refresh = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*table_assets, comtrade_snapshots, *report_assets],
+    assets=[*table_assets, comtrade_snapshots, feed_snapshots, *report_assets],
     asset_checks=suite_checks,
     jobs=[offline_refresh],
     resources={"warehouse": Warehouse(database=str(settings.warehouse_path()))},

@@ -43,6 +43,11 @@ def snapshots_dir() -> Path:
     return Path(os.environ.get("TRACKER_SNAPSHOTS_DIR", DATA_DIR / "snapshots"))
 
 
+def review_dir() -> Path:
+    """Reviewers' decisions on press-feed candidates; `TRACKER_REVIEW_DIR` points at a draft copy."""
+    return Path(os.environ.get("TRACKER_REVIEW_DIR", DATA_DIR / "review"))
+
+
 def live_sources_enabled() -> bool:
     """Live fetching is opt-in: offline runs read the bundled snapshots."""
     return os.environ.get("TRACKER_LIVE", "").lower() in {"1", "true", "yes"}
