@@ -187,7 +187,11 @@ class PibSource:
         return link
 
     def page_url(self, item: FeedItem) -> str | None:
-        return item.canonical_url if "PRID=" in item.canonical_url else None
+        """The release page on the host the feed links to (the canonical address names PIB's)."""
+        if "PRID=" not in item.canonical_url:
+            return None
+        link = urlsplit(item.url)
+        return f"{link.scheme}://{link.netloc}/PressReleasePage.aspx?{urlsplit(item.canonical_url).query}"
 
     def parse_page(self, body: bytes, item: FeedItem) -> None:
         soup = _soup(body)
