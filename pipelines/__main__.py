@@ -74,7 +74,9 @@ def coverage(
 
 @app.command()
 def classify(
-    file: typer.FileText = typer.Argument(..., help='JSON lines {"id": ..., "text": ...}; - for stdin.'),
+    file: typer.FileText = typer.Argument(  # noqa: B008 (typer's way of declaring arguments)
+        ..., help='JSON lines {"id": ..., "text": ...}; - for stdin.'
+    ),
 ) -> None:
     """Classify press items: one JSON line per input with relevance, family, commitments and why."""
     import json

@@ -36,11 +36,14 @@ _MONTHS = (
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _UNTIL = r"\s*(?:-|–|to|and|until)\s*"
 # "October 6 to 8", "January 16-26, 2023", "October 12-15"
-MONTH_FIRST = re.compile(rf"\b({_MONTHS})\.? {_DAY}(?:{_UNTIL}(?:({_MONTHS})\.? )?{_DAY})?\b(?:,? (\d{{4}}))?")
+MONTH_FIRST = re.compile(
+    rf"\b({_MONTHS})\.? {_DAY}(?:{_UNTIL}(?:({_MONTHS})\.? )?{_DAY})?\b(?:,? (\d{{4}}))?"
+)
 # "from 18 to 20 Feb", "9 and 10 March 2023"
 DAY_FIRST = re.compile(rf"\b{_DAY}(?:{_UNTIL}{_DAY})? ({_MONTHS})\b\.?(?:,? (\d{{4}}))?")
 VESSEL = re.compile(
-    r"(?-i:\b(INS|JS|ICGS|JCGS)\s+([A-Z][a-z]+(?: [A-Z][a-z]+)?))(?:\s*\(([A-Z]{1,4}[- ]?\d{1,4})\))?"
+    r"(?-i:\b(INS|JS|ICGS|JCGS)\s+([A-Z][a-z]+(?: [A-Z][a-z]+)?))"
+    r"(?:\s*\(([A-Z]{1,4}[- ]?\d{1,4})\))?"  # hull number: (DDH-184), (F49)
 )
 NAMED_SHIP = re.compile(r"(?-i:\b(?:[Ss]hip|vessel)s? ([A-Z][a-z]{3,}))")
 
@@ -151,24 +154,28 @@ def propose(item, decision: Decision, rules: Rules) -> dict:
     row["name"] = (item.title or "")[:200] or None
     row["source_url"] = item.canonical_url
     row["source_title"] = item.title
-    row["published_date"] = published.isoformat() if published and item.date_precision == "day" else None
+    row["published_date"] = (
+        published.isoformat() if published and item.date_precision == "day" else None
+    )
     row["retrieved_date"] = item.retrieved_date.isoformat() if item.retrieved_date else None
-    row["notes"] = (
-        f"Proposed by the press-feed classifier from candidate {item.candidate_id}"
-        + (f" (exercise {', '.join(dict.fromkeys(named_exercises))})" if named_exercises else "")
+    row["notes"] = f"Proposed by the press-feed classifier from candidate {item.candidate_id}" + (
+        f" (exercise {', '.join(dict.fromkeys(named_exercises))})" if named_exercises else ""
     )
 
     if family == "exercises":
         row["exercise_type"] = _exercise_type(text, multilateral)
-        row["domains"] = ";".join(
-            domain
-            for domain, pattern in (
-                ("maritime", r"naval|navy|maritime|ships?|JMSDF|coast guards?|(?-i:INS|JS)"),
-                ("land", r"army|JGSDF|ground|Dharma Guardian"),
-                ("air", r"air force|JASDF|IAF|aircraft|air combat|fighters?"),
+        row["domains"] = (
+            ";".join(
+                domain
+                for domain, pattern in (
+                    ("maritime", r"naval|navy|maritime|ships?|JMSDF|coast guards?|(?-i:INS|JS)"),
+                    ("land", r"army|JGSDF|ground|Dharma Guardian"),
+                    ("air", r"air force|JASDF|IAF|aircraft|air combat|fighters?"),
+                )
+                if _search(pattern, text)
             )
-            if _search(pattern, text)
-        ) or None
+            or None
+        )
     elif family == "port_calls":
         row["vessels"] = "; ".join(ships) or None
         row["port"] = row["location"]
@@ -190,7 +197,9 @@ def propose(item, decision: Decision, rules: Rules) -> dict:
     if family is None:
         row["missing"].insert(0, "family")
     row["event_id"] = (
-        f"{PREFIX[family]}-{(row['start_date'] or '0000')[:4]}-{item.candidate_id}" if family else None
+        f"{PREFIX[family]}-{(row['start_date'] or '0000')[:4]}-{item.candidate_id}"
+        if family
+        else None
     )
     return row
 

@@ -27,7 +27,9 @@ def pib_feed(items=PIB_ITEMS, base: str = "https://pib.gov.in") -> bytes:
 
 
 def pib_page(title: str, posted: str | None, ministry: str | None, text: str) -> bytes:
-    ministry_div = f'<div class="MinistryNameSubhead text-center">{ministry}</div>' if ministry else ""
+    ministry_div = (
+        f'<div class="MinistryNameSubhead text-center">{ministry}</div>' if ministry else ""
+    )
     posted_div = (
         f'<div class="ReleaseDateSubHeaddateTime text-center pt20">{posted}</div>' if posted else ""
     )

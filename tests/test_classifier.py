@@ -16,7 +16,10 @@ def test_a_decision_carries_the_terms_that_made_it():
     )
     assert decision.relevant and decision.family == "port_calls"
     assert decision.commitments == ["2.1"]
-    assert "Mumbai" in decision.why["india"] and "goodwill visit" in decision.why["family"]["port_calls"]["terms"]
+    assert (
+        "Mumbai" in decision.why["india"]
+        and "goodwill visit" in decision.why["family"]["port_calls"]["terms"]
+    )
     assert decision.why["commitments"]["2.1"] == ["PORT-FAMILY: family=port_calls"]
 
 
@@ -27,8 +30,12 @@ def test_an_irrelevant_item_says_what_it_lacks():
 
 
 def test_counter_terrorism_cooperation_is_not_condemnation_of_terrorism():
-    cooperation = classify("India, Japan discuss counter-terrorism cooperation at security dialogue")
-    condemnation = classify("India and Japan condemn the terrorist attack at their defence dialogue")
+    cooperation = classify(
+        "India, Japan discuss counter-terrorism cooperation at security dialogue"
+    )
+    condemnation = classify(
+        "India and Japan condemn the terrorist attack at their defence dialogue"
+    )
     assert "4.1" in cooperation.commitments and "5.6" not in cooperation.commitments
     assert "5.6" in condemnation.commitments
 
@@ -50,7 +57,9 @@ def test_evaluation_produces_well_formed_metrics():
         assert all(0.0 <= scores[k] <= 1.0 for k in ("precision", "recall", "f1"))
     assert 0.0 <= report["relevance_accuracy"] <= 1.0
     assert 0.0 <= report["family_accuracy"] <= 1.0
-    assert sum(s["support"] for s in report["per_commitment"].values()) == report["micro"]["support"]
+    assert (
+        sum(s["support"] for s in report["per_commitment"].values()) == report["micro"]["support"]
+    )
 
 
 def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

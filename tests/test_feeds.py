@@ -75,8 +75,12 @@ def test_pib_items_get_date_and_ministry_from_their_release_pages(httpserver, tm
 
 
 def test_a_404_release_page_and_a_page_without_date_keep_the_item_flagged(httpserver, tmp_path):
-    httpserver.expect_request(FEED).respond_with_data(pib_feed(base=httpserver.url_for("").rstrip("/")))
-    _serve_pages(httpserver, {"2073843": 404, "1903417": pib_page(PIB_ITEMS[1][0], None, None, "x")})
+    httpserver.expect_request(FEED).respond_with_data(
+        pib_feed(base=httpserver.url_for("").rstrip("/"))
+    )
+    _serve_pages(
+        httpserver, {"2073843": 404, "1903417": pib_page(PIB_ITEMS[1][0], None, None, "x")}
+    )
     first, second = _fetch_and_read(httpserver, tmp_path).items
     assert first.title == PIB_ITEMS[0][0]  # the feed's title survives
     assert any("HTTP 404" in p for p in first.problems)
@@ -96,7 +100,9 @@ def test_invalid_xml_is_read_leniently_and_says_so(httpserver, tmp_path):
 
 
 def test_non_utf8_bytes_are_decoded_and_reported(httpserver, tmp_path):
-    feed = pib_feed([("Caf\xe9 talks on JIMEX", "1234567")], base=httpserver.url_for("").rstrip("/"))
+    feed = pib_feed(
+        [("Caf\xe9 talks on JIMEX", "1234567")], base=httpserver.url_for("").rstrip("/")
+    )
     httpserver.expect_request(FEED).respond_with_data(feed.decode().encode("latin-1"))
     _serve_pages(httpserver, {"1234567": b"<html><p>\xff\xfe broken bytes</p></html>"})
     read = _fetch_and_read(httpserver, tmp_path)
@@ -121,7 +127,9 @@ def test_an_empty_feed_is_zero_items_not_an_error(httpserver, tmp_path):
         (b"down", 503, "gave up after retries: HTTP 503"),
     ],
 )
-def test_an_unusable_feed_is_a_clear_error_and_nothing_is_stored(httpserver, tmp_path, body, status, message):
+def test_an_unusable_feed_is_a_clear_error_and_nothing_is_stored(
+    httpserver, tmp_path, body, status, message
+):
     httpserver.expect_request(FEED).respond_with_data(body, status=status)
     with pytest.raises(FeedError, match=message):
         _fetch_and_read(httpserver, tmp_path)
@@ -131,7 +139,9 @@ def test_an_unusable_feed_is_a_clear_error_and_nothing_is_stored(httpserver, tmp
 def test_mod_articles_are_found_in_the_list_and_dated_from_their_address(httpserver, tmp_path):
     httpserver.expect_request(FEED).respond_with_data(mod_index(), content_type="text/html")
     for href, title in MOD_ARTICLES:
-        httpserver.expect_request(href).respond_with_data(mod_article(title, "From April 5 to 7 ..."))
+        httpserver.expect_request(href).respond_with_data(
+            mod_article(title, "From April 5 to 7 ...")
+        )
     read = _fetch_and_read(httpserver, tmp_path, ModJapanSource())
     assert [i.title for i in read.items] == [title for _, title in MOD_ARTICLES]
     assert read.items[0].published_date == date(2021, 10, 1)
