@@ -8,7 +8,7 @@ export DAGSTER_HOME := $(CURDIR)/build/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test dev report bench lint clean setup setup-dev browser
+.PHONY: run test eval dev report bench lint clean setup setup-dev browser
 
 run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process
 	$(BIN)/python -m pipelines run
@@ -18,6 +18,9 @@ test: setup-dev browser ## set up with dev dependencies and run the test suite
 
 report: setup $(DAGSTER_HOME)/dagster.yaml ## rebuild build/report from the warehouse and outputs already built
 	$(BIN)/python -m pipelines run --job report_only
+
+eval: setup ## score the press-item classifier on the labelled set
+	$(BIN)/python -m pipelines evaluate-classifier
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## Dagster UI and daemon on localhost:3000
 	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000

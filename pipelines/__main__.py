@@ -1,4 +1,4 @@
-"""Command line: `python -m pipelines run | report ...`."""
+"""Command line: `python -m pipelines run | coverage | classify | evaluate-classifier`."""
 
 import os
 import sys
@@ -80,6 +80,62 @@ def coverage(
         console.print("README.md coverage " + ("updated" if changed else "already current"))
     else:
         print(body)
+
+
+@app.command()
+def classify(
+    file: typer.FileText = typer.Argument(  # noqa: B008 (typer's way of declaring arguments)
+        ..., help='JSON lines {"id": ..., "text": ...}; - for stdin.'
+    ),
+) -> None:
+    """Classify press items: one JSON line per input with relevance, family, commitments and why."""
+    import json
+
+    from pipelines.classifier import classify as classify_text
+    from pipelines.classifier import load_rules
+
+    rules = load_rules()
+    for number, line in enumerate(file, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            item_id, text = item["id"], item["text"]
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            console.print(f"[red]line {number}:[/red] not an object with id and text ({error})")
+            raise typer.Exit(2) from None
+        decision = classify_text(str(text), rules)
+        print(json.dumps(decision.as_json(item_id), ensure_ascii=False))
+
+
+@app.command("evaluate-classifier")
+def evaluate_classifier(
+    labelled: str = typer.Option("", help="Labelled JSON lines; the bundled set by default."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+) -> None:
+    """Precision, recall and F1 of commitment assignment, relevance and family accuracy."""
+    import json
+    from pathlib import Path
+
+    from pipelines.evaluation import LABELLED_SET, evaluate, read_labelled
+
+    report = evaluate(read_labelled(Path(labelled) if labelled else LABELLED_SET))
+    if as_json:
+        print(json.dumps(report, indent=1))
+        return
+    micro = report["micro"]
+    print(f"items: {report['items']}")
+    print(f"commitments (micro): precision {micro['precision']:.3f}  recall {micro['recall']:.3f}  "
+          f"F1 {micro['f1']:.3f}  ({micro['support']} labelled pairs)")  # fmt: skip
+    print(f"relevance accuracy: {report['relevance_accuracy']:.3f}")
+    print(f"family accuracy (relevant items): {report['family_accuracy']:.3f}")
+    table = Table(title="Per commitment")
+    for column in ("commitment", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="right")
+    for commitment, s in report["per_commitment"].items():
+        table.add_row(commitment, f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",
+                      str(s["support"]))  # fmt: skip
+    Console().print(table)
 
 
 def _print_breakdown(stats, total_s: float) -> None:

@@ -1,5 +1,7 @@
 """The Dagster code location: a table of contents of the pipeline."""
 
+from functools import partial
+
 from dagster import Definitions, in_process_executor
 
 from pipelines import settings
@@ -7,16 +9,25 @@ from pipelines.assets.catalogue import indicators, run_parameters
 from pipelines.assets.changes import scorecard_versions
 from pipelines.assets.charts import chart_assets
 from pipelines.assets.commitments import commitments
+from pipelines.assets.feeds import (
+    candidates,
+    feed_snapshots,
+    feeds_folder,
+    raw_feed_items,
+    review_decisions,
+)
 from pipelines.assets.notebooks import notebook_assets
 from pipelines.assets.registers import reference_assets, register_assets
 from pipelines.assets.report import report
 from pipelines.assets.trade import comtrade_snapshots, comtrade_store, raw_comtrade
 from pipelines.checks import data_docs_asset, suite_check
 from pipelines.freshness import snapshot_freshness_check
-from pipelines.jobs import offline_refresh, report_only, trade_refresh
+from pipelines.jobs import feeds_refresh, offline_refresh, report_only, trade_refresh
 from pipelines.resources import Warehouse
-from pipelines.schedules import monthly_trade_refresh
+from pipelines.schedules import monthly_trade_refresh, weekly_feeds_refresh
 from pipelines.sensors import edited_data_files, record_run_failures
+from pipelines.sources.feeds import SOURCES as FEED_SOURCES
+from pipelines.sources.feeds import feed_store
 from pipelines.sql_models import sql_model_assets
 from pipelines.validation import suite_names
 
@@ -25,6 +36,9 @@ python_assets = [
     *reference_assets,
     *register_assets,
     raw_comtrade,
+    raw_feed_items,
+    review_decisions,
+    candidates,
     indicators,
     run_parameters,
 ]
@@ -35,14 +49,24 @@ sql_assets = sql_model_assets(
 table_assets = [*python_assets, *sql_assets, scorecard_versions]
 checked_tables = suite_names()
 suite_checks = [suite_check(table) for table in checked_tables]
-freshness_checks = [snapshot_freshness_check("comtrade_snapshots", comtrade_store, max_age_days=40)]
+freshness_checks = [
+    snapshot_freshness_check(
+        "comtrade_snapshots", "source_freshness", comtrade_store, max_age_days=40
+    ),
+    *(
+        snapshot_freshness_check(
+            "feed_snapshots", f"{name}_freshness", partial(feed_store, feeds_folder(), source), 8
+        )
+        for name, source in FEED_SOURCES.items()
+    ),
+]
 report_assets = [data_docs_asset(checked_tables), *chart_assets, *notebook_assets, report]
 
 defs = Definitions(
-    assets=[*table_assets, comtrade_snapshots, *report_assets],
+    assets=[*table_assets, comtrade_snapshots, feed_snapshots, *report_assets],
     asset_checks=[*suite_checks, *freshness_checks],
-    jobs=[offline_refresh, report_only, trade_refresh],
-    schedules=[monthly_trade_refresh],
+    jobs=[offline_refresh, report_only, trade_refresh, feeds_refresh],
+    schedules=[monthly_trade_refresh, weekly_feeds_refresh],
     sensors=[edited_data_files, record_run_failures],
     resources={"warehouse": Warehouse(database=str(settings.warehouse_path()))},
     # Steps here are short and DuckDB takes one writer: in-process beats ~1.5 s/step of subprocesses.

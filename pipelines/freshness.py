@@ -14,13 +14,13 @@ from pipelines.sources.snapshots import SnapshotStore
 
 
 def snapshot_freshness_check(
-    asset_key: str, store_factory, max_age_days: int
+    asset_key: str, name: str, store_factory, max_age_days: int
 ) -> AssetChecksDefinition:
     """A warning check: the newest retrieval of `store_factory()` must be under `max_age_days`."""
 
     @asset_check(
         asset=asset_key,
-        name="source_freshness",
+        name=name,
         description=f"The newest snapshot was retrieved less than {max_age_days} days ago.",
     )
     def _freshness() -> AssetCheckResult:

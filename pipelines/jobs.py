@@ -2,6 +2,7 @@
 
 from dagster import AssetSelection, define_asset_job
 
+from pipelines.assets.feeds import feed_snapshots
 from pipelines.assets.report import report
 from pipelines.assets.trade import comtrade_snapshots
 
@@ -21,4 +22,10 @@ trade_refresh = define_asset_job(
     "trade_refresh",
     selection=AssetSelection.assets(comtrade_snapshots).downstream(),
     description="Fetch one year of Comtrade data (live when TRACKER_LIVE=1) and rebuild what depends on it.",
+)
+
+feeds_refresh = define_asset_job(
+    "feeds_refresh",
+    selection=AssetSelection.assets(feed_snapshots).downstream(),
+    description="Read the press feeds (live when TRACKER_LIVE=1) and rebuild the review queue and what follows.",
 )

@@ -1,8 +1,8 @@
-"""Unattended refreshes: trade data monthly (this year and last, since figures are revised)."""
+"""Unattended refreshes: press feeds weekly; trade data monthly (this year and last, as figures get revised)."""
 
-from dagster import RunRequest, ScheduleEvaluationContext, schedule
+from dagster import RunRequest, ScheduleDefinition, ScheduleEvaluationContext, schedule
 
-from pipelines.jobs import trade_refresh
+from pipelines.jobs import feeds_refresh, trade_refresh
 
 
 def trade_partitions_for(day) -> list[str]:
@@ -16,3 +16,12 @@ def monthly_trade_refresh(context: ScheduleEvaluationContext):
     day = context.scheduled_execution_time
     for partition in trade_partitions_for(day):
         yield RunRequest(run_key=f"{day:%Y-%m}-{partition}", partition_key=partition)
+
+
+weekly_feeds_refresh = ScheduleDefinition(
+    name="weekly_feeds_refresh",
+    job=feeds_refresh,
+    cron_schedule="0 6 * * 1",
+    execution_timezone="UTC",
+    description="Mondays at 06:00 UTC: new press releases become candidates for review.",
+)

@@ -53,6 +53,11 @@ def run_failures_file() -> Path:
     return build_dir() / "run_failures.jsonl"
 
 
+def review_dir() -> Path:
+    """Reviewers' decisions on press-feed candidates; `TRACKER_REVIEW_DIR` points at a draft copy."""
+    return Path(os.environ.get("TRACKER_REVIEW_DIR", DATA_DIR / "review"))
+
+
 def live_sources_enabled() -> bool:
     """Live fetching is opt-in: offline runs read the bundled snapshots."""
     return os.environ.get("TRACKER_LIVE", "").lower() in {"1", "true", "yes"}

@@ -17,7 +17,10 @@ def browser_marks() -> list:
         return [pytest.mark.browser]
     if os.environ.get("CI"):
         raise RuntimeError("CI needs Chromium for the browser tests: `make browser` installs it")
-    return [pytest.mark.browser, pytest.mark.skip(reason="chromium is not installed (make browser)")]
+    return [
+        pytest.mark.browser,
+        pytest.mark.skip(reason="chromium is not installed (make browser)"),
+    ]
 
 
 @pytest.fixture(scope="session")

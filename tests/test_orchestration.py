@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 
 import duckdb
 import pytest
-from dagster import DagsterInstance, RunRequest, SkipReason, build_schedule_context, build_sensor_context
+from dagster import (
+    DagsterInstance,
+    RunRequest,
+    SkipReason,
+    build_schedule_context,
+    build_sensor_context,
+)
 
 from pipelines import settings
 from pipelines.schedules import monthly_trade_refresh
@@ -53,7 +59,11 @@ def test_the_sensor_fires_on_a_changed_file_and_not_on_an_unchanged_one(tmp_path
 
 
 def test_two_runs_started_together_both_finish_and_the_warehouse_is_consistent(tmp_path):
-    env = {**os.environ, "TRACKER_BUILD_DIR": str(tmp_path), "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    env = {
+        **os.environ,
+        "TRACKER_BUILD_DIR": str(tmp_path),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
     (tmp_path / "dagster_home").mkdir()
     command = [sys.executable, "-m", "pipelines", "run", "--log-level", "ERROR"]
     runs = [subprocess.Popen(command, cwd=settings.PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
@@ -68,4 +78,6 @@ def test_two_runs_started_together_both_finish_and_the_warehouse_is_consistent(t
             "SELECT count(*) FROM evidence LEFT JOIN events USING (event_id) WHERE events.event_id IS NULL"
         ).fetchone()
         assert orphans == (0,)
-        assert con.execute("SELECT count(DISTINCT version) FROM scorecard_history").fetchone() == (1,)
+        assert con.execute("SELECT count(DISTINCT version) FROM scorecard_history").fetchone() == (
+            1,
+        )

@@ -28,7 +28,11 @@ def dagster_ui(tmp_path_factory):
     home = tmp_path_factory.mktemp("dagster_home")
     shutil.copy(settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
     port = _free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(home), "TRACKER_BUILD_DIR": str(tmp_path_factory.mktemp("ui-build"))}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "TRACKER_BUILD_DIR": str(tmp_path_factory.mktemp("ui-build")),
+    }
     # The command `make dev` runs, webserver and daemon included.
     server = subprocess.Popen(
         [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],

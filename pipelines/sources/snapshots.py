@@ -31,11 +31,15 @@ FIELDS = (
 
 @dataclass(frozen=True)
 class Captured:
-    """One response to keep: the URL that asked (without secrets), its bytes and its row count."""
+    """One response to keep: the URL that asked (without secrets), its bytes and its row count.
+
+    `suffix` overrides the store's file suffix, for fetches that mix formats (a feed and its pages).
+    """
 
     url: str
     body: bytes
     row_count: int
+    suffix: str | None = None
 
 
 class SnapshotStore:
@@ -57,7 +61,7 @@ class SnapshotStore:
         fetch_id = now.strftime("%Y%m%dT%H%M%S%fZ")
         rows = []
         for number, item in enumerate(captured, start=1):
-            relative = Path(partition) / f"{fetch_id}-{number:03d}{self.suffix}"
+            relative = Path(partition) / f"{fetch_id}-{number:03d}{item.suffix or self.suffix}"
             _write_atomically(self.folder / relative, item.body)
             rows.append(
                 {

@@ -1,10 +1,13 @@
 -- Every register row typed, with the problems that keep it out of `events` (an empty list when
--- none). Dates follow date_precision (day: YYYY-MM-DD, month: YYYY-MM, read as the 1st).
+-- none), hand-entered and accepted from the press feeds alike. Dates follow date_precision
+-- (day: YYYY-MM-DD, month: YYYY-MM, read as the 1st).
 WITH received AS (
     SELECT 'exercises' AS family, * FROM raw_exercises
     UNION ALL BY NAME SELECT 'port_calls' AS family, * FROM raw_port_calls
     UNION ALL BY NAME SELECT 'rd_projects' AS family, * FROM raw_rd_projects
     UNION ALL BY NAME SELECT 'dialogues' AS family, * FROM raw_dialogues
+    -- accepted press-feed candidates carry their own family
+    UNION ALL BY NAME SELECT * FROM raw_accepted_candidates
 ),
 allowed AS (
     SELECT
