@@ -23,6 +23,8 @@ from tests.browser import browser_marks, open_page as _open
 ARTIFACTS = settings.PROJECT_ROOT / "test-artifacts"
 HOSTILE_NAME = '<script>alert("x")</script> Hostile dialogue name'
 HOSTILE_TITLE = "<img src=x onerror=alert(1)> title"
+FORMULA_NAME = '=HYPERLINK("https://evil.example","click me")'
+
 
 pytestmark = browser_marks()
 
@@ -85,8 +87,9 @@ def hostile_build(tmp_path_factory):
         source_url="https://example.org/hostile", source_title=HOSTILE_TITLE,
         retrieved_date="2026-11-30", mechanism="nsa_dialogue",
     )  # fmt: skip
+    formula = {**row, "event_id": "DL-2025-FORMULA", "name": FORMULA_NAME, "start_date": "2025-10-02"}
     with (registers / "dialogues.csv").open("a", newline="", encoding="utf-8") as handle:
-        csv.DictWriter(handle, fieldnames=list(row)).writerow(row)
+        csv.DictWriter(handle, fieldnames=list(row)).writerows([row, formula])
     build = tmp_path_factory.mktemp("hostile-build")
     previous = {k: os.environ.get(k) for k in ("TRACKER_BUILD_DIR", "TRACKER_REGISTERS_DIR")}
     os.environ.update(TRACKER_BUILD_DIR=str(build), TRACKER_REGISTERS_DIR=str(registers))
@@ -120,3 +123,10 @@ def test_markup_in_a_register_is_text_in_report_and_notebook(hostile_build, serv
     assert HOSTILE_NAME in notebook.inner_text("body")
     assert not dialogs and not notebook_dialogs
     page.screenshot(path=str(ARTIFACTS / "hostile-commitment.png"), full_page=True)
+
+
+def test_csv_exports_neutralise_spreadsheet_formulas(hostile_build):
+    with (hostile_build / "report" / "exports" / "events.csv").open(newline="", encoding="utf-8") as handle:
+        names = [row["name"] for row in csv.DictReader(handle)]
+    assert "'" + FORMULA_NAME in names
+    assert FORMULA_NAME not in names

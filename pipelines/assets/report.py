@@ -9,6 +9,7 @@ from pipelines.assets.charts import chart_assets
 from pipelines.assets.notebooks import notebook_assets
 from pipelines.assets.trade import comtrade_store
 from pipelines.reporting.notebooks import discover_notebooks
+from pipelines.reporting.exports import write_exports
 from pipelines.reporting.report import build_report, copy_tree
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
@@ -62,10 +63,12 @@ def report(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeR
         pages = build_report(
             con, out, notebooks, chart_ids, _snapshot_sources(), _recent_failures()
         )
+        exports = write_exports(con, out / "exports")
     context.log.info(f"report: {len(pages)} pages in {out}")
     return MaterializeResult(
         metadata={
             "index": MetadataValue.path(str(out / "index.html")),
             "pages": MetadataValue.int(len(pages)),
+            "exports": MetadataValue.int(len(exports)),
         }
     )

@@ -7,6 +7,7 @@ all, so a failed one leaves the previous snapshot and the tables read from it un
 
 import os
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 from dagster import (
@@ -35,6 +36,28 @@ RAW_COMTRADE_COLUMNS = {
     "classificationCode": "VARCHAR", "primaryValue": "DOUBLE", "netWgt": "DOUBLE",
     "qty": "DOUBLE", "qtyUnitAbbr": "VARCHAR", "isReported": "BOOLEAN",
 }  # fmt: skip
+
+
+def load_raw_comtrade(con, files: dict[str, Path]) -> None:
+    """Replace raw_comtrade with the rows of the given snapshot files ({snapshot_id: path})."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in RAW_COMTRADE_COLUMNS.items())
+    if not files:
+        con.execute(f"CREATE OR REPLACE TABLE raw_comtrade (snapshot_id VARCHAR, {columns})")
+        return
+    ids = pd.DataFrame({"file": [str(p) for p in files.values()], "snapshot_id": list(files)})
+    con.register("_snapshot_ids", ids)
+    try:
+        # DuckDB reads the JSON itself: no Python loop over rows, even at millions of rows.
+        con.execute(
+            f"""CREATE OR REPLACE TABLE raw_comtrade AS
+            SELECT s.snapshot_id, unnest(j.data, recursive := true)
+            FROM read_json(?, columns = {{'data': 'STRUCT({columns})[]'}},
+                           filename = true, maximum_object_size = 1073741824) AS j
+            JOIN _snapshot_ids AS s ON s.file = j.filename""",
+            [ids["file"].tolist()],
+        )
+    finally:
+        con.unregister("_snapshot_ids")
 
 
 def comtrade_store() -> SnapshotStore:
@@ -95,26 +118,8 @@ def raw_comtrade(context: AssetExecutionContext, warehouse: Warehouse) -> Materi
     """Rows of the newest snapshot of every year, read by DuckDB straight from the JSON files."""
     store = comtrade_store()
     newest = store.newest()
-    struct = ", ".join(f"{name} {kind}" for name, kind in RAW_COMTRADE_COLUMNS.items())
     with warehouse.get_connection() as con:
-        if newest:
-            files = [str(store.folder / row["file"]) for row in newest]
-            ids = pd.DataFrame(
-                {"file": files, "snapshot_id": [row["snapshot_id"] for row in newest]}
-            )
-            con.register("_snapshot_ids", ids)
-            con.execute(
-                f"""CREATE OR REPLACE TABLE raw_comtrade AS
-                SELECT s.snapshot_id, unnest(j.data, recursive := true)
-                FROM read_json(?, columns = {{'data': 'STRUCT({struct})[]'}},
-                               filename = true, maximum_object_size = 1073741824) AS j
-                JOIN _snapshot_ids AS s ON s.file = j.filename""",
-                [files],
-            )
-            con.unregister("_snapshot_ids")
-        else:
-            columns = ", ".join(f"{name} {kind}" for name, kind in RAW_COMTRADE_COLUMNS.items())
-            con.execute(f"CREATE OR REPLACE TABLE raw_comtrade (snapshot_id VARCHAR, {columns})")
+        load_raw_comtrade(con, {row["snapshot_id"]: store.folder / row["file"] for row in newest})
         rows = con.execute("SELECT count(*) FROM raw_comtrade").fetchone()[0]
     context.log.info(f"raw_comtrade: {rows} rows from {len(newest)} response(s)")
     return MaterializeResult(

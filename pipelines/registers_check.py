@@ -1,0 +1,47 @@
+"""Check register files the way the pipeline does, without running it: for analysts and tests.
+
+The files are read by the same reader and validated by the same staging SQL
+(sql/staging/stg_register_rows.sql) in an in-memory DuckDB, so what this reports is what a run
+would quarantine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines import settings
+from pipelines.registers import FAMILY_COLUMNS, read_register, register_columns
+from pipelines.tables import replace_table
+
+_PROBLEMS = """
+SELECT source_file, line_no, event_id, p.column AS column_name, p.reason
+FROM stg_register_rows, unnest(problems) AS t(p)
+ORDER BY source_file, line_no, column_name
+"""
+
+
+def check_registers(files: dict[str, Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows that would load, problems that would be quarantined) for {family: file}."""
+    con = duckdb.connect()
+    try:
+        for family in FAMILY_COLUMNS:
+            if family in files:
+                frame = read_register(files[family], family, display_name=str(files[family])).frame
+            else:
+                frame = pd.DataFrame(columns=["source_file", "line_no", *register_columns(family), "load_error", "raw_record"])
+            replace_table(con, f"raw_{family}", frame.astype({"line_no": "int64"}))
+        accepted = pd.DataFrame(columns=["family", "source_file", "line_no", *register_columns("exercises"),
+                                         *[c for f in FAMILY_COLUMNS.values() for c in f], "load_error", "raw_record"])  # fmt: skip
+        replace_table(con, "raw_accepted_candidates", accepted.loc[:, ~accepted.columns.duplicated()].astype(str))
+        for table, file in (("participant_codes", "reference/participants.csv"), ("vocabularies", "reference/vocabularies.csv")):
+            replace_table(con, table, pd.read_csv(settings.DATA_DIR / file, dtype="string", keep_default_na=False))
+        sql = (settings.SQL_DIR / "staging" / "stg_register_rows.sql").read_text(encoding="utf-8")
+        con.execute(f"CREATE TABLE stg_register_rows AS {sql}")
+        loaded = con.execute("SELECT * FROM stg_register_rows WHERE len(problems) = 0").df()
+        problems = con.execute(_PROBLEMS).df()
+        return loaded, problems
+    finally:
+        con.close()
