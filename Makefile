@@ -22,6 +22,9 @@ report: setup $(DAGSTER_HOME)/dagster.yaml ## rebuild build/report from the ware
 eval: setup ## score the press-item classifier on the labelled set
 	$(BIN)/python -m pipelines evaluate-classifier
 
+bench: setup ## stage costs at 10^3..10^6 events and 10^5..10^7 trade rows (bench/RESULTS.md); BENCH_SIZES=small for a quick look
+	$(BIN)/python -m bench.run
+
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## Dagster UI and daemon on localhost:3000
 	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 

@@ -44,10 +44,13 @@ table(con.execute(
        FROM events WHERE family = 'port_calls' GROUP BY ALL ORDER BY year, direction, service"""
 ).df())
 
+# %% [markdown]
+# The 200 newest port calls, each linked to its source:
+
 # %%
 table(con.execute(
     """SELECT start_date, vessels, port, direction, source_title, source_url
-       FROM events WHERE family = 'port_calls' ORDER BY start_date DESC"""
+       FROM events WHERE family = 'port_calls' ORDER BY start_date DESC LIMIT 200"""
 ).df(), link_column="source_url", text_column="source_title")
 
 # %% [markdown]

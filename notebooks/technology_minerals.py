@@ -62,12 +62,15 @@ table(con.execute(
 ).df())
 
 # %% [markdown]
-# ### Every trade figure and its source
+# ### Trade figures and their sources
+# Published figures first, then up to 200 Comtrade rows (the full table is the report's
+# exports/minerals_trade.csv).
 
 # %%
 table(con.execute(
     """SELECT period, reporter, partner, flow, mineral, value, unit, source, source_url
-       FROM minerals_trade ORDER BY year, reporter, partner, flow"""
+       FROM minerals_trade ORDER BY origin DESC, year, reporter, partner, flow
+       LIMIT (SELECT count(*) FROM minerals_trade WHERE origin = 'published') + 200"""
 ).df(), link_column="source_url", text_column="source")
 
 # %% [markdown]

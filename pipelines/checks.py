@@ -43,6 +43,8 @@ def suite_check(table: str) -> AssetChecksDefinition:
                 "success_rate_percent": MetadataValue.float(round(result.success_rate, 1)),
                 "expectations_evaluated": MetadataValue.int(result.evaluated),
                 "failing_expectations": MetadataValue.json(result.failures),
+                "rows": MetadataValue.int(result.rows),
+                "rows_validated": MetadataValue.int(result.rows_validated),
             },
         )
 

@@ -16,7 +16,7 @@ from pipelines.assets.feeds import (
     raw_feed_items,
     review_decisions,
 )
-from pipelines.assets.notebooks import notebook_assets
+from pipelines.assets.notebooks import notebooks
 from pipelines.assets.registers import reference_assets, register_assets
 from pipelines.assets.report import report
 from pipelines.assets.trade import comtrade_snapshots, comtrade_store, raw_comtrade
@@ -60,7 +60,7 @@ freshness_checks = [
         for name, source in FEED_SOURCES.items()
     ),
 ]
-report_assets = [data_docs_asset(checked_tables), *chart_assets, *notebook_assets, report]
+report_assets = [data_docs_asset(checked_tables), *chart_assets, notebooks, report]
 
 defs = Definitions(
     assets=[*table_assets, comtrade_snapshots, feed_snapshots, *report_assets],

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -29,6 +30,7 @@ DATASOURCE = "warehouse"
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
 SAMPLE_SIZE = 5
+SAMPLE_ROWS = 1_000_000
 
 
 @dataclass
@@ -38,6 +40,8 @@ class SuiteResult:
     evaluated: int
     successful: int
     failures: list[dict] = field(default_factory=list)
+    rows: int = 0
+    rows_validated: int = 0
 
     @property
     def success_rate(self) -> float:
@@ -83,7 +87,11 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
         )
         or "1 AS _row"
     )
-    frame = con.execute(f"SELECT {select} FROM {table}").df()
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    # Past SAMPLE_ROWS a suite sees a fixed, repeatable sample, so that validation stays within
+    # memory at ten million rows; the check says so. Row-count bounds see the sample's size.
+    sample = f" USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (7)" if rows > SAMPLE_ROWS else ""
+    frame = con.execute(f"SELECT {select} FROM {table}{sample}").df()
     parameters = _suite_parameters(con, suite_json)
 
     import great_expectations as gx
@@ -121,9 +129,20 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
 
 
 def build_data_docs() -> Path:
-    """Render Data Docs for every suite and the latest validation results into build/."""
+    """Render Data Docs for every suite and its latest validation result into build/."""
+    _prune_old_results()
     _context().build_data_docs()
     return runtime_dir() / "data_docs" / "index.html"
+
+
+def _prune_old_results() -> None:
+    """Keep only each suite's newest result: the docs show the current state, and rendering
+    every result ever stored would make each run slower than the last."""
+    store = runtime_dir() / "validations"
+    for suite in (p for p in store.glob("*") if p.is_dir()):
+        runs = sorted((p for p in suite.glob("*/*") if p.is_dir()), key=lambda p: p.name)
+        for old in runs[:-1]:
+            shutil.rmtree(old)
 
 
 def _suite_parameters(con: duckdb.DuckDBPyConnection, suite_json: dict) -> dict[str, list]:

@@ -6,7 +6,6 @@ import yaml
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from pipelines import settings
-from pipelines.reporting.charts import ChartSpec, indicator_chart, save_chart
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 
@@ -43,6 +42,9 @@ def _chart_asset(entry: dict) -> AssetsDefinition:
                 "ORDER BY period, series",
                 [indicator_id],
             ).df()
+        # Altair is imported here, not at module level: loading the Definitions stays fast.
+        from pipelines.reporting.charts import ChartSpec, indicator_chart, save_chart
+
         sources = entry.get("source_note", EVENT_SOURCES)
         spec = ChartSpec(
             indicator_id, entry["title"], entry.get("subtitle", ""), entry["unit"], sources

@@ -1,58 +1,63 @@
-"""One asset per reviewer notebook: executed against the warehouse, written to build/report."""
+"""The reviewer notebooks: one asset each, executed together, two kernels at a time."""
 
 from dagster import (
     AssetExecutionContext,
-    AssetsDefinition,
+    AssetKey,
+    AssetSpec,
     Failure,
     MaterializeResult,
     MetadataValue,
-    asset,
+    multi_asset,
 )
 
 from pipelines import settings
-from pipelines.reporting.notebooks import (
-    NotebookCellError,
-    NotebookSpec,
-    discover_notebooks,
-    execute_notebook,
-)
+from pipelines.reporting.notebooks import discover_notebooks, execute_notebooks
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
+
+SPECS = discover_notebooks(settings.NOTEBOOKS_DIR)
 
 
 def notebooks_dir():
     return settings.build_dir() / "report" / "notebooks"
 
 
-def _notebook_asset(spec: NotebookSpec) -> AssetsDefinition:
-    @asset(
-        name=f"notebook_{spec.name}",
-        owners=OWNERS,
-        group_name="reports",
-        kinds={"notebook"},
-        deps=[*spec.reads, *(f"chart_{chart}" for chart in spec.charts)],
-        description=f"notebooks/{spec.path.name} executed; its HTML is in build/report/notebooks/.",
-    )
-    def _notebook(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-        env = {
-            "TRACKER_WAREHOUSE": warehouse.database,
-            "TRACKER_BUILD_DIR": str(settings.build_dir()),
-        }
-        # Hold the warehouse while the kernel reads it, so that no other run writes meanwhile.
-        with warehouse.lock():
-            try:
-                ipynb, page = execute_notebook(spec, notebooks_dir(), env)
-            except NotebookCellError as error:
-                raise Failure(str(error)) from None
-        context.log.info(f"{spec.name}: executed, HTML at {page}")
-        return MaterializeResult(
-            metadata={
-                "html": MetadataValue.path(str(page)),
-                "ipynb": MetadataValue.path(str(ipynb)),
-            }
+def _key(name: str) -> AssetKey:
+    return AssetKey(f"notebook_{name}")
+
+
+@multi_asset(
+    name="notebooks",
+    specs=[
+        AssetSpec(
+            _key(spec.name),
+            deps=[*spec.reads, *(f"chart_{chart}" for chart in spec.charts)],
+            group_name="reports",
+            kinds={"notebook"},
+            owners=OWNERS,
+            description=f"notebooks/{spec.path.name} executed; its HTML is in build/report/notebooks/.",
         )
-
-    return _notebook
-
-
-notebook_assets = [_notebook_asset(spec) for spec in discover_notebooks(settings.NOTEBOOKS_DIR)]
+        for spec in SPECS
+    ],
+    can_subset=True,
+)
+def notebooks(context: AssetExecutionContext, warehouse: Warehouse):
+    selected = [spec for spec in SPECS if _key(spec.name) in context.selected_asset_keys]
+    env = {"TRACKER_WAREHOUSE": warehouse.database, "TRACKER_BUILD_DIR": str(settings.build_dir())}
+    # Hold the warehouse while the kernels read it, so that no other run writes meanwhile.
+    with warehouse.lock():
+        outcomes = execute_notebooks(selected, notebooks_dir(), env)
+    failures = []
+    for spec in selected:
+        outcome = outcomes[spec.name]
+        if isinstance(outcome, Exception):
+            failures.append(str(outcome))
+            continue
+        ipynb, page = outcome
+        context.log.info(f"{spec.name}: executed, HTML at {page}")
+        yield MaterializeResult(
+            asset_key=_key(spec.name),
+            metadata={"html": MetadataValue.path(str(page)), "ipynb": MetadataValue.path(str(ipynb))},
+        )
+    if failures:
+        raise Failure("; ".join(failures))

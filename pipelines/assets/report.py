@@ -6,7 +6,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 
 from pipelines import settings
 from pipelines.assets.charts import chart_assets
-from pipelines.assets.notebooks import notebook_assets
+from pipelines.assets.notebooks import notebooks
 from pipelines.assets.trade import comtrade_store
 from pipelines.reporting.notebooks import discover_notebooks
 from pipelines.reporting.exports import write_exports
@@ -48,20 +48,20 @@ def _recent_failures(limit: int = 20) -> list[dict]:
     deps=[
         "scorecard", "scorecard_changes", "evidence", "events", "indicators", "indicator_values",
         "minerals_trade", "quarantine", "evidence_rules", "manual_links", "data_docs",
-        *(a.key for a in chart_assets), *(a.key for a in notebook_assets),
+        *(a.key for a in chart_assets), *notebooks.keys,
     ],
 )  # fmt: skip
 def report(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Scorecard, a page per commitment, charts, notebooks, method, sources and Data Docs."""
     out = report_dir()
     copy_tree(runtime_dir() / "data_docs", out / "data_docs")
-    notebooks = [
+    pages_of_notebooks = [
         {"name": n.name, "title": n.title} for n in discover_notebooks(settings.NOTEBOOKS_DIR)
     ]
     chart_ids = {a.key.path[-1].removeprefix("chart_") for a in chart_assets}
     with warehouse.get_connection() as con:
         pages = build_report(
-            con, out, notebooks, chart_ids, _snapshot_sources(), _recent_failures()
+            con, out, pages_of_notebooks, chart_ids, _snapshot_sources(), _recent_failures()
         )
         exports = write_exports(con, out / "exports")
     context.log.info(f"report: {len(pages)} pages in {out}")

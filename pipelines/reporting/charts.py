@@ -93,7 +93,7 @@ def save_chart(chart: alt.TopLevelMixin, folder: Path, name: str) -> dict[str, P
     """PNG and SVG through vl-convert, and HTML with Vega inlined so it opens offline."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {ext: folder / f"{name}.{ext}" for ext in ("png", "svg", "html")}
-    chart.save(paths["png"], scale_factor=2)
+    chart.save(paths["png"])
     chart.save(paths["svg"])
     chart.save(paths["html"], inline=True)
     # Browsers ask for /favicon.ico otherwise, a 404 in the console of a page served locally.

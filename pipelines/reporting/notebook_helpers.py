@@ -16,12 +16,15 @@ from IPython.display import HTML, SVG, display
 
 from pipelines import settings
 
+MAX_ROWS_PER_COMMITMENT = 100  # a reviewer reads the newest; the CSV export holds them all
 EVIDENCE_SQL = """
 SELECT ev.commitment_id, e.start_date, e.name, e.family, ev.rule_id, e.source_title, e.source_url
 FROM evidence AS ev JOIN events AS e USING (event_id)
 WHERE list_contains(?, ev.commitment_id)
+QUALIFY row_number() OVER (PARTITION BY ev.commitment_id ORDER BY e.start_date DESC, e.event_id) <= ?
 ORDER BY ev.commitment_id, e.start_date DESC
 """
+EVIDENCE_COUNT_SQL = "SELECT count(*) FROM evidence WHERE list_contains(?, commitment_id)"
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -67,9 +70,14 @@ def _text(value) -> str:
 
 
 def evidence(con: duckdb.DuckDBPyConnection, commitments: list[str]) -> HTML:
-    """Every evidence event of the given commitments, newest first, linked to its source."""
-    frame = con.execute(EVIDENCE_SQL, [commitments]).df()
-    return table(frame, link_column="source_url", text_column="source_title")
+    """The evidence events of the given commitments, newest first, linked to their sources."""
+    frame = con.execute(EVIDENCE_SQL, [commitments, MAX_ROWS_PER_COMMITMENT]).df()
+    total = con.execute(EVIDENCE_COUNT_SQL, [commitments]).fetchone()[0]
+    note = ""
+    if total > len(frame):
+        note = (f"<p>{total:,} evidence rows; shown: the newest {MAX_ROWS_PER_COMMITMENT} of each "
+                "commitment. All of them are in the report's exports/evidence.csv.</p>")  # fmt: skip
+    return HTML(note + table(frame, link_column="source_url", text_column="source_title").data)
 
 
 def show_chart(indicator_id: str) -> None:

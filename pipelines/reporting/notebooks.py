@@ -7,6 +7,7 @@ basic template (no CDN scripts) inside a small page of our own, without the code
 
 from __future__ import annotations
 
+import asyncio
 import html
 import os
 import re
@@ -66,10 +67,48 @@ def discover_notebooks(folder: Path) -> list[NotebookSpec]:
     return specs
 
 
-def execute_notebook(
-    spec: NotebookSpec, out_dir: Path, env: dict[str, str], timeout_s: int = 600
-) -> tuple[Path, Path]:
-    """Run every cell in a fresh kernel; write the executed .ipynb and its HTML to `out_dir`."""
+def execute_notebooks(
+    specs: list[NotebookSpec], out_dir: Path, env: dict[str, str], concurrency: int = 3, timeout_s: int = 600
+) -> dict[str, tuple[Path, Path] | NotebookCellError]:
+    """Run notebooks, `concurrency` kernels at a time; per notebook its outputs or its error.
+
+    Kernels are separate processes that spend much of their time starting and waiting on the
+    warehouse, so three at a time keep both cores of a small machine busy.
+    """
+    previous = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)  # kernels inherit the environment of the process that starts them
+    try:
+        return asyncio.run(_execute_all(specs, out_dir, concurrency, timeout_s))
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def execute_notebook(spec: NotebookSpec, out_dir: Path, env: dict[str, str]) -> tuple[Path, Path]:
+    """Run one notebook; raise NotebookCellError naming the cell that failed."""
+    outcome = execute_notebooks([spec], out_dir, env)[spec.name]
+    if isinstance(outcome, NotebookCellError):
+        raise outcome
+    return outcome
+
+
+async def _execute_all(specs, out_dir: Path, concurrency: int, timeout_s: int) -> dict:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(spec: NotebookSpec):
+        async with gate:
+            try:
+                return spec.name, await _execute(spec, out_dir, timeout_s)
+            except NotebookCellError as error:
+                return spec.name, error
+
+    return dict(await asyncio.gather(*(one(spec) for spec in specs)))
+
+
+async def _execute(spec: NotebookSpec, out_dir: Path, timeout_s: int) -> tuple[Path, Path]:
     import jupytext
     import nbformat
     from nbclient import NotebookClient
@@ -81,18 +120,10 @@ def execute_notebook(
         notebook, timeout=timeout_s, kernel_name="python3",
         resources={"metadata": {"path": str(spec.path.parent)}},
     )  # fmt: skip
-    previous = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)  # the kernel inherits the environment of the process that starts it
     try:
-        client.execute()
+        await client.async_execute()
     except CellExecutionError as error:
         raise NotebookCellError(_describe_failure(spec, notebook, error)) from None
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     out_dir.mkdir(parents=True, exist_ok=True)
     ipynb = out_dir / f"{spec.name}.ipynb"
     nbformat.write(notebook, ipynb)

@@ -29,11 +29,14 @@ def link(url: str | None, text: str | None = None) -> Markup:
 
 _ENV.filters["link"] = link
 
-_EVIDENCE = """
+MAX_EVENTS_PER_PAGE = 500  # beyond this a page is a download; exports/evidence.csv holds all
+_EVIDENCE = f"""
 SELECT ev.commitment_id, e.start_date, e.name, e.family, ev.rule_id, e.source_url, e.source_title,
        CASE WHEN e.start_date >= p.signing_date THEN 'since signing'
             WHEN e.start_date >= p.baseline_start THEN 'before signing' ELSE 'earlier' END AS window
 FROM evidence AS ev JOIN events AS e USING (event_id), run_parameters AS p
+QUALIFY row_number() OVER (PARTITION BY ev.commitment_id ORDER BY e.start_date DESC, e.event_id)
+    <= {MAX_EVENTS_PER_PAGE}
 ORDER BY ev.commitment_id, e.start_date DESC, e.event_id
 """
 _REGISTER_SOURCES = """
@@ -74,7 +77,9 @@ def build_report(
         "SELECT s.*, c.text, c.section_text FROM scorecard s JOIN commitments c USING (commitment_id, section, theme)",
     )
     indicators = _records(con, "SELECT * FROM indicators ORDER BY indicator_id")
-    evidence = _records(con, _EVIDENCE)
+    by_commitment: dict[str, list[dict]] = {}
+    for event in _records(con, _EVIDENCE):
+        by_commitment.setdefault(event["commitment_id"], []).append(event)
     common = {"params": params}
     written = []
 
@@ -98,7 +103,7 @@ def build_report(
     for row in scorecard:
         render(
             "commitment.html", out_dir / "commitments" / f"{row['commitment_id']}.html", "../",
-            c=row, events=[e for e in evidence if e["commitment_id"] == row["commitment_id"]],
+            c=row, events=by_commitment.get(row["commitment_id"], []), shown_limit=MAX_EVENTS_PER_PAGE,
             indicators=[i for i in indicators if row["commitment_id"] in i["commitments"] and i["status"] == "measured"],
         )  # fmt: skip
     charts = [i for i in indicators if i["indicator_id"] in chart_ids]

@@ -1,0 +1,128 @@
+"""`make bench`: cost of every pipeline stage at growing data sizes, against floors in the same run.
+
+For each size it generates synthetic inputs (bench/generate.py), runs each stage through Dagster
+in its own process (bench/stage.py), measures the floors (bench/floor.py), and writes
+bench/RESULTS.md and bench/results.json. Figures are ratios to floors measured in the same run,
+because the machines are shared and noisy. BENCH_SIZES=small,medium picks sizes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from bench.generate import write_comtrade, write_registers
+from bench.stage import STAGES
+from pipelines.settings import PROJECT_ROOT
+from pipelines.sql_models import discover_models
+
+SIZES = {"small": (1_000, 100_000), "medium": (100_000, 1_000_000), "large": (1_000_000, 10_000_000)}
+WORK = PROJECT_ROOT / "bench" / "work"
+TRADE_STEPS = ("raw_comtrade", "stg_trade_rows", "minerals_trade")
+
+
+def _python(args: list[str], env: dict[str, str]) -> dict:
+    done = subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def run_size(name: str, n_events: int, n_trade: int) -> dict:
+    work = WORK / name
+    shutil.rmtree(work, ignore_errors=True)
+    started = time.perf_counter()
+    write_registers(work / "registers", n_events)
+    write_comtrade(work / "snapshots" / "comtrade", n_trade)
+    generated_s = time.perf_counter() - started
+    env = {**os.environ, "TRACKER_BUILD_DIR": str(work / "build"), "TRACKER_REGISTERS_DIR": str(work / "registers"),
+           "TRACKER_SNAPSHOTS_DIR": str(work / "snapshots"), "TRACKER_LIVE": ""}  # fmt: skip
+    stages = {}
+    for stage in STAGES:
+        if stage == "sql":  # the SQL floor starts from the same loaded warehouse
+            shutil.copy(work / "build" / "warehouse.duckdb", work / "loaded.duckdb")
+        print(f"[{name}] {stage} …", flush=True)
+        stages[stage] = _python(["-m", "bench.stage", stage], env)
+    floors = {
+        "sql": _python(["-m", "bench.floor", "sql", str(work), str(work / "loaded.duckdb")], env),
+        "read": _python(["-m", "bench.floor", "read", str(work)], env),
+    }
+    layers = {m.name: m.layer for m in discover_models(PROJECT_ROOT / "sql")}
+    sql_steps = stages["sql"]["steps"]
+    by_layer = {layer: round(sum(s for step, s in sql_steps.items() if layers.get(step) == layer), 2)
+                for layer in ("staging", "mapping", "marts")}  # fmt: skip
+    trade_s = sum(stages[st]["steps"].get(step, 0) for st in ("trade_load", "sql") for step in TRADE_STEPS)
+    shutil.rmtree(work / "snapshots", ignore_errors=True)  # gigabytes at the large size
+    return {
+        "size": name, "events": n_events, "trade_rows": n_trade, "generate_s": round(generated_s, 1),
+        "stages": {k: {"wall_s": v["wall_s"], "peak_rss_mb": v["peak_rss_mb"], "success": v["success"],
+                       "failed_checks": v["failed_checks"]} for k, v in stages.items()},
+        "sql_layers_s": by_layer,
+        "floors": floors,
+        "sql_vs_floor": round(stages["sql"]["wall_s"] / max(floors["sql"]["wall_s"], 1e-9), 2),
+        "trade_load_s": round(trade_s, 2),
+        "trade_vs_bare_read": round(trade_s / max(floors["read"]["wall_s"], 1e-9), 2),
+        "trade_rows_per_s": round(n_trade / max(trade_s, 1e-9)),
+        "peak_rss_mb": max(v["peak_rss_mb"] for v in stages.values()),
+    }  # fmt: skip
+
+
+def warm_make_run() -> dict:
+    """The bundled offline run, twice: the second is the warm figure the README quotes."""
+    env = {**os.environ, "TRACKER_BUILD_DIR": str(WORK / "bundled")}
+    (WORK / "bundled" / "dagster_home").mkdir(parents=True, exist_ok=True)
+    env["DAGSTER_HOME"] = str(WORK / "bundled" / "dagster_home")
+    walls = []
+    for _ in range(2):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "pipelines", "run", "--log-level", "ERROR"], cwd=PROJECT_ROOT,
+                       env=env, check=True, capture_output=True)  # fmt: skip
+        walls.append(round(time.perf_counter() - started, 1))
+    return {"cold_s": walls[0], "warm_s": walls[1]}
+
+
+def main() -> None:
+    chosen = os.environ.get("BENCH_SIZES", ",".join(SIZES)).split(",")
+    results = {"sizes": [run_size(name, *SIZES[name]) for name in chosen], "make_run": warm_make_run()}
+    (PROJECT_ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (PROJECT_ROOT / "bench" / "RESULTS.md").write_text(render(results))
+    print(render(results))
+
+
+def render(results: dict) -> str:
+    lines = ["# Benchmark results", "", "Written by `make bench` (bench/run.py); ratios compare with floors measured in "
+             "the same run.", "", "## Stages through Dagster: wall seconds / peak RSS MB", ""]  # fmt: skip
+    header = "| size | events | trade rows | " + " | ".join(STAGES) + " |"
+    lines += [header, "|---" * (3 + len(STAGES)) + "|"]
+    for s in results["sizes"]:
+        cells = [f"{s['stages'][st]['wall_s']} / {s['stages'][st]['peak_rss_mb']:.0f}" for st in STAGES]
+        lines.append(f"| {s['size']} | {s['events']:,} | {s['trade_rows']:,} | " + " | ".join(cells) + " |")
+    lines += ["", "## Against the floors", "",
+              "| size | SQL models via Dagster (s) | same SQL in bare DuckDB (s) | ratio | staging / mapping / marts (s) "
+              "| trade load into minerals_trade (s) | bare read of the files (s) | ratio | rows/s | peak RSS (MB) |",
+              "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for s in results["sizes"]:
+        layers = " / ".join(str(s["sql_layers_s"][k]) for k in ("staging", "mapping", "marts"))
+        lines.append(f"| {s['size']} | {s['stages']['sql']['wall_s']} | {s['floors']['sql']['wall_s']} | {s['sql_vs_floor']} "
+                     f"| {layers} | {s['trade_load_s']} | {s['floors']['read']['wall_s']} | {s['trade_vs_bare_read']} "
+                     f"| {s['trade_rows_per_s']:,} | {s['peak_rss_mb']:.0f} |")  # fmt: skip
+    sizes = results["sizes"]
+    if len(sizes) > 1:
+        lines += ["", "## Growth", ""]
+        for a, b in zip(sizes, sizes[1:], strict=False):
+            factor = b["trade_rows"] / a["trade_rows"]
+            lines.append(f"- {a['size']} → {b['size']} ({factor:.0f}x the trade rows): trade load x"
+                         f"{b['trade_load_s'] / max(a['trade_load_s'], 1e-9):.1f}, SQL models x"
+                         f"{b['stages']['sql']['wall_s'] / max(a['stages']['sql']['wall_s'], 1e-9):.1f}")  # fmt: skip
+    run = results["make_run"]
+    lines += ["", f"## make run on the bundled data", "", f"Cold {run['cold_s']} s, warm {run['warm_s']} s (wall, dependencies installed).", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
