@@ -8,7 +8,7 @@ export DAGSTER_HOME := $(CURDIR)/build/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test eval dev report bench lint clean setup setup-dev browser
+.PHONY: run test eval dev report bench audit lint clean setup setup-dev browser
 
 run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process
 	$(BIN)/python -m pipelines run
@@ -27,6 +27,12 @@ bench: setup ## stage costs at 10^3..10^6 events and 10^5..10^7 trade rows (benc
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## Dagster UI and daemon on localhost:3000
 	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+audit: setup-dev ## pip-audit over the locked dependencies; the result goes to build/pip-audit.txt
+	mkdir -p build
+	$(UV) export --frozen --no-hashes --no-emit-project --format requirements-txt -o build/requirements-audit.txt >/dev/null
+	-$(BIN)/pip-audit -r build/requirements-audit.txt --no-deps --disable-pip --progress-spinner off > build/pip-audit.txt 2>&1
+	@echo "pip-audit: $$(grep -c 'could not be audited' build/pip-audit.txt) of $$(grep -c '==' build/requirements-audit.txt) packages could not be audited; $$(grep -ciE '^[a-z0-9_.-]+ +[0-9][^ ]* +(GHSA|PYSEC|CVE)' build/pip-audit.txt) known vulnerabilities found (build/pip-audit.txt)"
 
 lint: setup-dev
 	$(BIN)/ruff check pipelines tests bench

@@ -29,7 +29,11 @@ def sql_floor(loaded: Path, work: Path) -> dict:
         existing = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         pending = dict(models)
         while pending:
-            ready = [n for n, m in pending.items() if (m.tables_read() - {n}) <= done | (existing - set(models))]
+            ready = [
+                n
+                for n, m in pending.items()
+                if (m.tables_read() - {n}) <= done | (existing - set(models))
+            ]
             if not ready:
                 break  # the rest needs tables that Python assets write after the SQL stages
             for name in ready:

@@ -20,6 +20,8 @@ from pipelines.sources.comtrade import ROW_FIELDS
 from pipelines.sources.snapshots import FIELDS as MANIFEST_FIELDS
 
 ROWS_PER_RESPONSE = 100_000
+# Catalogue codes (and one outside it, 382499) that the synthetic rows cycle through.
+CMD_CODES = "['260500', '282200', '810520', '280530', '284610', '740311', '750110', '810110', '811292', '382499']"
 FAMILY_PREFIX = {"exercises": "EX", "port_calls": "PC", "rd_projects": "RD", "dialogues": "DL"}
 FAMILY_FIELDS = {
     "exercises": "'bilateral' AS exercise_type, 'maritime' AS domains",
@@ -41,14 +43,19 @@ def write_registers(folder: Path, n_events: int) -> None:
                     SELECT {columns} FROM (
                         SELECT
                             '{prefix}-' || (2015 + i % 11) || '-S' || i AS event_id,
-                            'Synthetic {family} event ' || i || (CASE WHEN i % 7 = 0 THEN ' with JIMEX and Quad partners' ELSE '' END) AS name,
-                            strftime(DATE '2015-01-01' + CAST(i * 4000 / {per_family} AS INTEGER), '%Y-%m-%d') AS start_date,
-                            strftime(DATE '2015-01-01' + CAST(i * 4000 / {per_family} AS INTEGER) + 2, '%Y-%m-%d') AS end_date,
-                            'day' AS date_precision, 'Bay of Bengal' AS location, (['IN', 'JP', 'other'])[1 + i % 3] AS host,
+                            'Synthetic {family} event ' || i
+                                || (CASE WHEN i % 7 = 0 THEN ' with JIMEX and Quad partners' ELSE '' END) AS name,
+                            strftime(DATE '2015-01-01' + CAST(i * 4000 / {per_family} AS INTEGER),
+                                     '%Y-%m-%d') AS start_date,
+                            strftime(DATE '2015-01-01' + CAST(i * 4000 / {per_family} AS INTEGER) + 2,
+                                     '%Y-%m-%d') AS end_date,
+                            'day' AS date_precision, 'Bay of Bengal' AS location,
+                            (['IN', 'JP', 'other'])[1 + i % 3] AS host,
                             (['JMSDF', 'JGSDF', 'JASDF', 'JCG', 'ATLA'])[1 + i % 5] AS japan_participants,
                             (['IN-NAVY', 'IN-ARMY', 'IAF', 'ICG', 'DRDO'])[1 + i % 5] AS india_participants,
                             '' AS other_participants, 'false' AS multilateral,
-                            'https://example.org/release/' || i AS source_url, 'Synthetic release ' || i AS source_title,
+                            'https://example.org/release/' || i AS source_url,
+                            'Synthetic release ' || i AS source_title,
                             '2024-01-01' AS published_date, '2026-11-30' AS retrieved_date,
                             CASE WHEN i % 11 = 0 THEN 'counter-terrorism and cyber drills' ELSE '' END AS notes,
                             {FAMILY_FIELDS[family]}
@@ -64,7 +71,6 @@ def write_comtrade(folder: Path, n_rows: int) -> int:
     fetch_id = "20261130T000000000000Z"
     responses = max(1, -(-n_rows // ROWS_PER_RESPONSE))
     manifest = []
-    codes = ["260500", "282200", "810520", "280530", "284610", "740311", "750110", "810110", "811292", "382499"]
     with duckdb.connect() as con:
         for number in range(1, responses + 1):
             size = min(ROWS_PER_RESPONSE, n_rows - (number - 1) * ROWS_PER_RESPONSE)
@@ -92,7 +98,6 @@ def write_comtrade(folder: Path, n_rows: int) -> int:
         writer = csv.DictWriter(handle, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(manifest)
-    del codes
     return responses
 
 
@@ -107,7 +112,7 @@ def _row_fields(year: int) -> str:
         "partnerISO": "'W00'", "partnerDesc": "'Partner'", "partner2Code": "0", "partner2ISO": "'W00'",
         "partner2Desc": "'World'", "classificationCode": "'H6'", "classificationSearchCode": "'HS'",
         "isOriginalClassification": "true",
-        "cmdCode": "(['260500', '282200', '810520', '280530', '284610', '740311', '750110', '810110', '811292', '382499'])[1 + i % 10]",
+        "cmdCode": f"({CMD_CODES})[1 + i % 10]",
         "cmdDesc": "'Commodity'", "aggrLevel": "6", "isLeaf": "true", "customsCode": "'C' || (i // 10)",
         "customsDesc": "'Customs'", "mosCode": "'0'", "motCode": "0", "motDesc": "'TOTAL MOT'", "qtyUnitCode": "-1",
         "qtyUnitAbbr": "'N/A'", "isQtyEstimated": "false", "altQtyUnitCode": "-1", "altQtyUnitAbbr": "'N/A'",

@@ -20,16 +20,24 @@ from bench.stage import STAGES
 from pipelines.settings import PROJECT_ROOT
 from pipelines.sql_models import discover_models
 
-SIZES = {"small": (1_000, 100_000), "medium": (100_000, 1_000_000), "large": (1_000_000, 10_000_000)}
+SIZES = {
+    "small": (1_000, 100_000),
+    "medium": (100_000, 1_000_000),
+    "large": (1_000_000, 10_000_000),
+}
 WORK = PROJECT_ROOT / "bench" / "work"
 TRADE_STEPS = ("raw_comtrade", "stg_trade_rows", "minerals_trade")
 
 
 def _python(args: list[str], env: dict[str, str]) -> dict:
-    done = subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+        raise RuntimeError(
+            f"{' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+        )
     return json.loads(lines[-1])
 
 
@@ -56,7 +64,9 @@ def run_size(name: str, n_events: int, n_trade: int) -> dict:
     sql_steps = stages["sql"]["steps"]
     by_layer = {layer: round(sum(s for step, s in sql_steps.items() if layers.get(step) == layer), 2)
                 for layer in ("staging", "mapping", "marts")}  # fmt: skip
-    trade_s = sum(stages[st]["steps"].get(step, 0) for st in ("trade_load", "sql") for step in TRADE_STEPS)
+    trade_s = sum(
+        stages[st]["steps"].get(step, 0) for st in ("trade_load", "sql") for step in TRADE_STEPS
+    )
     shutil.rmtree(work / "snapshots", ignore_errors=True)  # gigabytes at the large size
     return {
         "size": name, "events": n_events, "trade_rows": n_trade, "generate_s": round(generated_s, 1),
@@ -88,28 +98,47 @@ def warm_make_run() -> dict:
 
 def main() -> None:
     chosen = os.environ.get("BENCH_SIZES", ",".join(SIZES)).split(",")
-    results = {"sizes": [run_size(name, *SIZES[name]) for name in chosen], "make_run": warm_make_run()}
+    results = {
+        "sizes": [run_size(name, *SIZES[name]) for name in chosen],
+        "make_run": warm_make_run(),
+    }
     (PROJECT_ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     (PROJECT_ROOT / "bench" / "RESULTS.md").write_text(render(results))
     print(render(results))
 
 
 def render(results: dict) -> str:
-    lines = ["# Benchmark results", "", "Written by `make bench` (bench/run.py); ratios compare with floors measured in "
-             "the same run.", "", "## Stages through Dagster: wall seconds / peak RSS MB", ""]  # fmt: skip
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (bench/run.py); ratios compare with floors measured in the same run.",
+        "",
+        "## Stages through Dagster: wall seconds / peak RSS MB",
+        "",
+    ]
     header = "| size | events | trade rows | " + " | ".join(STAGES) + " |"
     lines += [header, "|---" * (3 + len(STAGES)) + "|"]
     for s in results["sizes"]:
-        cells = [f"{s['stages'][st]['wall_s']} / {s['stages'][st]['peak_rss_mb']:.0f}" for st in STAGES]
-        lines.append(f"| {s['size']} | {s['events']:,} | {s['trade_rows']:,} | " + " | ".join(cells) + " |")
-    lines += ["", "## Against the floors", "",
-              "| size | SQL models via Dagster (s) | same SQL in bare DuckDB (s) | ratio | staging / mapping / marts (s) "
-              "| trade load into minerals_trade (s) | bare read of the files (s) | ratio | rows/s | peak RSS (MB) |",
-              "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+        cells = [
+            f"{s['stages'][st]['wall_s']} / {s['stages'][st]['peak_rss_mb']:.0f}" for st in STAGES
+        ]
+        lines.append(
+            f"| {s['size']} | {s['events']:,} | {s['trade_rows']:,} | " + " | ".join(cells) + " |"
+        )
+    lines += [
+        "",
+        "## Against the floors",
+        "",
+        "| size | SQL models via Dagster (s) | same SQL in bare DuckDB (s) | ratio "
+        "| staging / mapping / marts (s) | trade load into minerals_trade (s) "
+        "| bare read of the files (s) | ratio | rows/s | peak RSS (MB) |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
     for s in results["sizes"]:
         layers = " / ".join(str(s["sql_layers_s"][k]) for k in ("staging", "mapping", "marts"))
-        lines.append(f"| {s['size']} | {s['stages']['sql']['wall_s']} | {s['floors']['sql']['wall_s']} | {s['sql_vs_floor']} "
-                     f"| {layers} | {s['trade_load_s']} | {s['floors']['read']['wall_s']} | {s['trade_vs_bare_read']} "
+        sql, floors = s["stages"]["sql"]["wall_s"], s["floors"]
+        lines.append(f"| {s['size']} | {sql} | {floors['sql']['wall_s']} | {s['sql_vs_floor']} "
+                     f"| {layers} | {s['trade_load_s']} | {floors['read']['wall_s']} | {s['trade_vs_bare_read']} "
                      f"| {s['trade_rows_per_s']:,} | {s['peak_rss_mb']:.0f} |")  # fmt: skip
     sizes = results["sizes"]
     if len(sizes) > 1:
@@ -120,7 +149,13 @@ def render(results: dict) -> str:
                          f"{b['trade_load_s'] / max(a['trade_load_s'], 1e-9):.1f}, SQL models x"
                          f"{b['stages']['sql']['wall_s'] / max(a['stages']['sql']['wall_s'], 1e-9):.1f}")  # fmt: skip
     run = results["make_run"]
-    lines += ["", f"## make run on the bundled data", "", f"Cold {run['cold_s']} s, warm {run['warm_s']} s (wall, dependencies installed).", ""]
+    lines += [
+        "",
+        "## make run on the bundled data",
+        "",
+        f"Cold {run['cold_s']} s, warm {run['warm_s']} s (wall, dependencies installed).",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -24,7 +24,8 @@ def selection(stage: str, names: list[str], sql_models: list[str]) -> AssetSelec
         return AssetSelection.all_asset_checks()
     chosen = {
         # registers, reference tables, feeds and the Python tables the SQL models read
-        "load": AssetSelection.groups("sources") - AssetSelection.assets("comtrade_snapshots", "raw_comtrade")
+        "load": AssetSelection.groups("sources")
+        - AssetSelection.assets("comtrade_snapshots", "raw_comtrade")
         | AssetSelection.assets("indicators", "run_parameters", "candidates"),
         "trade_load": AssetSelection.assets("raw_comtrade"),
         "sql": AssetSelection.assets(*sql_models, "scorecard_history", "scorecard_changes"),
@@ -38,7 +39,8 @@ def selection(stage: str, names: list[str], sql_models: list[str]) -> AssetSelec
 def step_seconds(instance, run_id: str) -> dict[str, float]:
     """Seconds spent in each step of the run, by step (asset or check) name."""
     return {
-        s.step_key: round((s.end_time or 0) - (s.start_time or 0), 3) for s in instance.get_run_step_stats(run_id)
+        s.step_key: round((s.end_time or 0) - (s.start_time or 0), 3)
+        for s in instance.get_run_step_stats(run_id)
     }
 
 

@@ -2,8 +2,8 @@
 
 import importlib
 import os
-import threading
 import sys
+import threading
 import time
 
 import typer
@@ -33,7 +33,9 @@ def run(
     started = time.perf_counter()
     # Importing great_expectations takes seconds; do it on the other core while the first,
     # check-free assets run, instead of in the first check.
-    threading.Thread(target=importlib.import_module, args=("great_expectations",), daemon=True).start()
+    threading.Thread(
+        target=importlib.import_module, args=("great_expectations",), daemon=True
+    ).start()
     # Two runs starting on a new DAGSTER_HOME would race to create its SQLite tables.
     with FileLock(os.path.join(os.environ["DAGSTER_HOME"], ".instance.lock")):
         instance = DagsterInstance.get()
@@ -141,6 +143,39 @@ def evaluate_classifier(
         table.add_row(commitment, f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",
                       str(s["support"]))  # fmt: skip
     Console().print(table)
+
+
+@app.command("check-registers")
+def check_registers_command(
+    folder: str = typer.Argument(None, help="A folder of register CSVs (default: data/registers)."),
+) -> None:
+    """Validate register files as a run would, and list what it would quarantine, by file and line."""
+    from pathlib import Path
+
+    from pipelines.registers import FAMILY_COLUMNS, RegisterError
+    from pipelines.registers_check import check_registers
+    from pipelines.settings import registers_dir
+
+    root = Path(folder) if folder else registers_dir()
+    files = {
+        family: root / f"{family}.csv"
+        for family in FAMILY_COLUMNS
+        if (root / f"{family}.csv").exists()
+    }
+    try:
+        loaded, problems = check_registers(files)
+    except RegisterError as error:
+        console.print(f"[red]rejected:[/red] {error}")
+        raise typer.Exit(2) from None
+    for row in problems.itertuples():
+        print(
+            f"{row.source_file}:{row.line_no}: {row.event_id or '-'}: {row.column_name or 'row'}: {row.reason}"
+        )
+    console.print(
+        f"{len(loaded)} row(s) would load, {len(problems)} problem(s) would be quarantined"
+    )
+    if len(problems):
+        raise typer.Exit(1)
 
 
 def _print_breakdown(stats, total_s: float) -> None:

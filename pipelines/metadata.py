@@ -10,8 +10,8 @@ PREVIEW_ROWS = 5
 
 def table_metadata(con: duckdb.DuckDBPyConnection, table: str) -> dict:
     """Row count and the first rows of `table` (a trusted identifier, never data)."""
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    preview = con.execute(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").df()
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+    preview = con.execute(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").df()  # noqa: S608
     return {
         "dagster/row_count": MetadataValue.int(rows),
         "preview": MetadataValue.md(

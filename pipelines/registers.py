@@ -87,11 +87,15 @@ def read_register(path: Path, family: str, display_name: str | None = None) -> R
         elif len(fields) != len(header):
             reason = f"row has {len(fields)} fields, the header has {len(header)}"
             records.append(_error_row(name, line_no, reason, ",".join(fields)))
-        elif too_long := [h for h, v in zip(header, fields) if len(v) > MAX_FIELD_CHARS]:
+        elif too_long := [
+            h for h, v in zip(header, fields, strict=True) if len(v) > MAX_FIELD_CHARS
+        ]:
             reason = f"field {too_long[0]} is longer than {MAX_FIELD_CHARS} characters"
             records.append(_error_row(name, line_no, reason, ""))
         else:
-            row = {h: (v.strip() or None) for h, v in zip(header, fields) if h in expected}
+            row = {
+                h: (v.strip() or None) for h, v in zip(header, fields, strict=True) if h in expected
+            }
             records.append(
                 {
                     "source_file": name,

@@ -31,13 +31,36 @@ def check_registers(files: dict[str, Path]) -> tuple[pd.DataFrame, pd.DataFrame]
             if family in files:
                 frame = read_register(files[family], family, display_name=str(files[family])).frame
             else:
-                frame = pd.DataFrame(columns=["source_file", "line_no", *register_columns(family), "load_error", "raw_record"])
+                frame = pd.DataFrame(
+                    columns=[
+                        "source_file",
+                        "line_no",
+                        *register_columns(family),
+                        "load_error",
+                        "raw_record",
+                    ]
+                )
             replace_table(con, f"raw_{family}", frame.astype({"line_no": "int64"}))
-        accepted = pd.DataFrame(columns=["family", "source_file", "line_no", *register_columns("exercises"),
-                                         *[c for f in FAMILY_COLUMNS.values() for c in f], "load_error", "raw_record"])  # fmt: skip
-        replace_table(con, "raw_accepted_candidates", accepted.loc[:, ~accepted.columns.duplicated()].astype(str))
-        for table, file in (("participant_codes", "reference/participants.csv"), ("vocabularies", "reference/vocabularies.csv")):
-            replace_table(con, table, pd.read_csv(settings.DATA_DIR / file, dtype="string", keep_default_na=False))
+        # accepted press-feed candidates: none here, but the staging SQL reads the table
+        family_fields = [c for fields in FAMILY_COLUMNS.values() for c in fields]
+        columns = [
+            "family",
+            "source_file",
+            "line_no",
+            *register_columns("exercises"),
+            *family_fields,
+        ]
+        accepted = pd.DataFrame(columns=list(dict.fromkeys([*columns, "load_error", "raw_record"])))
+        replace_table(con, "raw_accepted_candidates", accepted.astype(str))
+        for table, file in (
+            ("participant_codes", "reference/participants.csv"),
+            ("vocabularies", "reference/vocabularies.csv"),
+        ):
+            replace_table(
+                con,
+                table,
+                pd.read_csv(settings.DATA_DIR / file, dtype="string", keep_default_na=False),
+            )
         sql = (settings.SQL_DIR / "staging" / "stg_register_rows.sql").read_text(encoding="utf-8")
         con.execute(f"CREATE TABLE stg_register_rows AS {sql}")
         loaded = con.execute("SELECT * FROM stg_register_rows WHERE len(problems) = 0").df()

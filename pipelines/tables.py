@@ -10,6 +10,6 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
     """Replace `table` (a trusted identifier) with the rows of `frame` in one statement."""
     con.register("_incoming", frame)
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _incoming")
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _incoming")  # noqa: S608
     finally:
         con.unregister("_incoming")

@@ -78,7 +78,7 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
     for name in [table, *columns]:
         if not _IDENTIFIER.match(name):
             raise ValueError(f"suite {table}: {name!r} is not a plain table or column name")
-    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})").fetchall())
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})").fetchall())  # noqa: S608
     # Dates go to GE as timestamps, the type its between-expectations compare with parameters.
     select = (
         ", ".join(
@@ -87,11 +87,13 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
         )
         or "1 AS _row"
     )
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
     # Past SAMPLE_ROWS a suite sees a fixed, repeatable sample, so that validation stays within
     # memory at ten million rows; the check says so. Row-count bounds see the sample's size.
-    sample = f" USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (7)" if rows > SAMPLE_ROWS else ""
-    frame = con.execute(f"SELECT {select} FROM {table}{sample}").df()
+    sample = (
+        f" USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (7)" if rows > SAMPLE_ROWS else ""
+    )
+    frame = con.execute(f"SELECT {select} FROM {table}{sample}").df()  # noqa: S608
     parameters = _suite_parameters(con, suite_json)
 
     import great_expectations as gx
@@ -160,7 +162,8 @@ def _suite_parameters(con: duckdb.DuckDBPyConnection, suite_json: dict) -> dict[
         if not (_IDENTIFIER.match(table) and _IDENTIFIER.match(column)):
             raise ValueError(f"suite parameter {name}: {table}.{column} is not a plain identifier")
         parameters[name] = [
-            row[0] for row in con.execute(f'SELECT DISTINCT "{column}" FROM {table}').fetchall()
+            row[0]
+            for row in con.execute(f'SELECT DISTINCT "{column}" FROM {table}').fetchall()  # noqa: S608
         ]
     return parameters
 

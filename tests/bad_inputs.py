@@ -6,8 +6,8 @@ one-line error naming the file and line). README states the counts; a test keeps
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from pipelines.registers import register_columns
 
@@ -34,7 +34,9 @@ class Case:
 def register(*rows: dict, columns: list[str] = COLUMNS, newline: str = "\n") -> Callable[[], bytes]:
     def build() -> bytes:
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator=newline, extrasaction="ignore")
+        writer = csv.DictWriter(
+            out, fieldnames=columns, lineterminator=newline, extrasaction="ignore"
+        )
         writer.writeheader()
         for row in rows:
             writer.writerow({**GOOD, **row})
@@ -52,7 +54,7 @@ def _header() -> bytes:
 
 
 def _good_line(**change) -> bytes:
-    return register({**change})()[len(_header()):]
+    return register({**change})()[len(_header()) :]
 
 
 TRADE_HEADER = ("figure_id,period,year,reporter,partner,flow,product,mineral,hs_code,value,unit,value_usd,"
@@ -82,59 +84,280 @@ def _without(field: str) -> list[dict]:
 
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>PIB</title>%s</channel></rss>'
-ITEM = b"<item><title>%s</title><link>https://pib.gov.in/PressReleasePage.aspx?PRID=%d</link></item>"
+ITEM = (
+    b"<item><title>%s</title><link>https://pib.gov.in/PressReleasePage.aspx?PRID=%d</link></item>"
+)
 
 CASES = [
     # Registers: the CSV itself
     Case("bom", "register", raw(b"\xef\xbb\xbf" + register()()), "loaded"),
     Case("crlf-line-endings", "register", register(newline="\r\n"), "loaded"),
-    Case("blank-lines-between-rows", "register", raw(_header() + b"\n" + _good_line() + b"\n\n"), "loaded"),
-    Case("padded-values", "register", raw(_header() + _good_line().replace(b"Corpus exercise", b"  Corpus exercise  ")), "loaded"),
+    Case(
+        "blank-lines-between-rows",
+        "register",
+        raw(_header() + b"\n" + _good_line() + b"\n\n"),
+        "loaded",
+    ),
+    Case(
+        "padded-values",
+        "register",
+        raw(_header() + _good_line().replace(b"Corpus exercise", b"  Corpus exercise  ")),
+        "loaded",
+    ),
     Case("header-only", "register", raw(_header()), "loaded"),
-    Case("extra-column", "register", register({"analyst": "x"}, columns=[*COLUMNS, "analyst"]), "loaded"),
-    Case("broken-quoting", "register", raw(_header() + _good_line().replace(b"Corpus exercise", b'"Corpus "exercise')), "quarantined", "CSV cannot be parsed"),
-    Case("non-utf8-bytes", "register", raw(_header() + _good_line().replace(b"Corpus", b"Caf\xe9")), "quarantined", "not valid UTF-8"),
-    Case("too-many-fields", "register", raw(_header() + _good_line().replace(b"\n", b",surplus\n")), "quarantined", "fields, the header has"),
-    Case("too-few-fields", "register", raw(_header() + b"EX-2024-SHORT,Short row,2024-01-01\n"), "quarantined", "row has 3 fields"),
-    Case("field-of-10-mb", "register", register({"notes": "x" * 10_000_000}), "quarantined", "longer than"),
+    Case(
+        "extra-column",
+        "register",
+        register({"analyst": "x"}, columns=[*COLUMNS, "analyst"]),
+        "loaded",
+    ),
+    Case(
+        "broken-quoting",
+        "register",
+        raw(_header() + _good_line().replace(b"Corpus exercise", b'"Corpus "exercise')),
+        "quarantined",
+        "CSV cannot be parsed",
+    ),
+    Case(
+        "non-utf8-bytes",
+        "register",
+        raw(_header() + _good_line().replace(b"Corpus", b"Caf\xe9")),
+        "quarantined",
+        "not valid UTF-8",
+    ),
+    Case(
+        "too-many-fields",
+        "register",
+        raw(_header() + _good_line().replace(b"\n", b",surplus\n")),
+        "quarantined",
+        "fields, the header has",
+    ),
+    Case(
+        "too-few-fields",
+        "register",
+        raw(_header() + b"EX-2024-SHORT,Short row,2024-01-01\n"),
+        "quarantined",
+        "row has 3 fields",
+    ),
+    Case(
+        "field-of-10-mb",
+        "register",
+        register({"notes": "x" * 10_000_000}),
+        "quarantined",
+        "longer than",
+    ),
     Case("empty-file", "register", raw(b""), "rejected", "the file is empty"),
-    Case("missing-column", "register", register(columns=[c for c in COLUMNS if c != "source_url"]), "rejected", "line 1: the header lacks column(s) source_url"),
-    Case("duplicate-header", "register", raw(_header().replace(b"notes", b"name")), "rejected", "line 1: column(s) named twice: name"),
+    Case(
+        "missing-column",
+        "register",
+        register(columns=[c for c in COLUMNS if c != "source_url"]),
+        "rejected",
+        "line 1: the header lacks column(s) source_url",
+    ),
+    Case(
+        "duplicate-header",
+        "register",
+        raw(_header().replace(b"notes", b"name")),
+        "rejected",
+        "line 1: column(s) named twice: name",
+    ),
     # Registers: the values
-    Case("impossible-date", "register", register({"start_date": "2025-02-30", "end_date": ""}), "quarantined", "unparseable or impossible"),
-    Case("far-future-date", "register", register({"start_date": "2099-01-01", "end_date": ""}), "quarantined", "more than a year in the future"),
-    Case("date-before-1990", "register", register({"start_date": "1899-01-01", "end_date": ""}), "quarantined", "before 1990"),
-    Case("day-date-with-month-precision", "register", register({"date_precision": "month"}), "quarantined", "unparseable or impossible"),
-    Case("end-before-start", "register", register({"end_date": "2024-04-01"}), "quarantined", "end_date before start_date"),
-    Case("unknown-participant", "register", register({"japan_participants": "JMSDF;NAVY-JP"}), "quarantined", "unknown code(s): NAVY-JP"),
-    Case("unknown-exercise-type", "register", register({"exercise_type": "wargame"}), "quarantined", "must be one of"),
-    Case("multilateral-yes", "register", register({"multilateral": "yes"}), "quarantined", "must be true or false"),
+    Case(
+        "impossible-date",
+        "register",
+        register({"start_date": "2025-02-30", "end_date": ""}),
+        "quarantined",
+        "unparseable or impossible",
+    ),
+    Case(
+        "far-future-date",
+        "register",
+        register({"start_date": "2099-01-01", "end_date": ""}),
+        "quarantined",
+        "more than a year in the future",
+    ),
+    Case(
+        "date-before-1990",
+        "register",
+        register({"start_date": "1899-01-01", "end_date": ""}),
+        "quarantined",
+        "before 1990",
+    ),
+    Case(
+        "day-date-with-month-precision",
+        "register",
+        register({"date_precision": "month"}),
+        "quarantined",
+        "unparseable or impossible",
+    ),
+    Case(
+        "end-before-start",
+        "register",
+        register({"end_date": "2024-04-01"}),
+        "quarantined",
+        "end_date before start_date",
+    ),
+    Case(
+        "unknown-participant",
+        "register",
+        register({"japan_participants": "JMSDF;NAVY-JP"}),
+        "quarantined",
+        "unknown code(s): NAVY-JP",
+    ),
+    Case(
+        "unknown-exercise-type",
+        "register",
+        register({"exercise_type": "wargame"}),
+        "quarantined",
+        "must be one of",
+    ),
+    Case(
+        "multilateral-yes",
+        "register",
+        register({"multilateral": "yes"}),
+        "quarantined",
+        "must be true or false",
+    ),
     Case("missing-source-url", "register", register({"source_url": ""}), "quarantined", "missing"),
-    Case("javascript-url", "register", register({"source_url": "javascript:alert(document.cookie)"}), "quarantined", "not an https URL"),
-    Case("data-url", "register", register({"source_url": "data:text/html,<script>alert(1)</script>"}), "quarantined", "not an https URL"),
-    Case("plain-http-url", "register", register({"source_url": "http://example.org/a"}), "quarantined", "not an https URL"),
-    Case("duplicate-event-id", "register", register({}, {"name": "Another exercise"}), "quarantined", "duplicate event_id"),
-    Case("same-event-two-ids", "register", register({}, {"event_id": "EX-2024-CORPUS-2"}), "quarantined", "same event as EX-2024-CORPUS"),
-    Case("wrong-id-prefix", "register", register({"event_id": "PC-2024-CORPUS"}), "quarantined", "prefix does not match"),
+    Case(
+        "javascript-url",
+        "register",
+        register({"source_url": "javascript:alert(document.cookie)"}),
+        "quarantined",
+        "not an https URL",
+    ),
+    Case(
+        "data-url",
+        "register",
+        register({"source_url": "data:text/html,<script>alert(1)</script>"}),
+        "quarantined",
+        "not an https URL",
+    ),
+    Case(
+        "plain-http-url",
+        "register",
+        register({"source_url": "http://example.org/a"}),
+        "quarantined",
+        "not an https URL",
+    ),
+    Case(
+        "duplicate-event-id",
+        "register",
+        register({}, {"name": "Another exercise"}),
+        "quarantined",
+        "duplicate event_id",
+    ),
+    Case(
+        "same-event-two-ids",
+        "register",
+        register({}, {"event_id": "EX-2024-CORPUS-2"}),
+        "quarantined",
+        "same event as EX-2024-CORPUS",
+    ),
+    Case(
+        "wrong-id-prefix",
+        "register",
+        register({"event_id": "PC-2024-CORPUS"}),
+        "quarantined",
+        "prefix does not match",
+    ),
     Case("script-in-name", "register", register({"name": '<script>alert("x")</script>'}), "loaded"),
-    Case("sql-metacharacters", "register", register({"name": "Robert'); DROP TABLE events; --"}), "loaded"),
-    Case("spreadsheet-formula", "register", register({"name": '=HYPERLINK("https://evil.example","click")'}), "loaded"),
+    Case(
+        "sql-metacharacters",
+        "register",
+        register({"name": "Robert'); DROP TABLE events; --"}),
+        "loaded",
+    ),
+    Case(
+        "spreadsheet-formula",
+        "register",
+        register({"name": '=HYPERLINK("https://evil.example","click")'}),
+        "loaded",
+    ),
     # Published trade figures
-    Case("negative-trade-value", "trade_figures", trade("F1,2023,2023,IND,JPN,import,copper,copper,,-5,USD,-5,https://example.org/t,T,,2026-11-30,x,"), "quarantined", "negative"),
-    Case("nan-trade-value", "trade_figures", trade("F1,2023,2023,IND,JPN,import,copper,copper,,NaN,USD,,https://example.org/t,T,,2026-11-30,x,"), "quarantined", "negative or NaN"),
-    Case("text-trade-value", "trade_figures", trade("F1,2023,2023,IND,JPN,import,copper,copper,,about 5,USD,,https://example.org/t,T,,2026-11-30,x,"), "quarantined", "not a number"),
-    Case("unknown-reporter", "trade_figures", trade("F1,2023,2023,CHN,JPN,import,copper,copper,,5,USD,5,https://example.org/t,T,,2026-11-30,x,"), "quarantined", "must be JPN or IND"),
+    Case(
+        "negative-trade-value",
+        "trade_figures",
+        trade(
+            "F1,2023,2023,IND,JPN,import,copper,copper,,-5,USD,-5,https://example.org/t,T,,2026-11-30,x,"
+        ),
+        "quarantined",
+        "negative",
+    ),
+    Case(
+        "nan-trade-value",
+        "trade_figures",
+        trade(
+            "F1,2023,2023,IND,JPN,import,copper,copper,,NaN,USD,,https://example.org/t,T,,2026-11-30,x,"
+        ),
+        "quarantined",
+        "negative or NaN",
+    ),
+    Case(
+        "text-trade-value",
+        "trade_figures",
+        trade(
+            "F1,2023,2023,IND,JPN,import,copper,copper,,about 5,USD,,https://example.org/t,T,,2026-11-30,x,"
+        ),
+        "quarantined",
+        "not a number",
+    ),
+    Case(
+        "unknown-reporter",
+        "trade_figures",
+        trade(
+            "F1,2023,2023,CHN,JPN,import,copper,copper,,5,USD,5,https://example.org/t,T,,2026-11-30,x,"
+        ),
+        "quarantined",
+        "must be JPN or IND",
+    ),
     # Comtrade snapshots
-    Case("comtrade-truncated-json", "comtrade", comtrade(body=b'{"count": 1, "data": [{"typeCode": "C"'), "rejected", "not valid JSON"),
-    Case("comtrade-missing-field", "comtrade", comtrade(_without("primaryValue")), "rejected", "lacks field(s) primaryValue"),
-    Case("comtrade-negative-value", "comtrade", comtrade([_comtrade_row(primaryValue=-1.0)]), "quarantined", "negative trade value"),
+    Case(
+        "comtrade-truncated-json",
+        "comtrade",
+        comtrade(body=b'{"count": 1, "data": [{"typeCode": "C"'),
+        "rejected",
+        "not valid JSON",
+    ),
+    Case(
+        "comtrade-missing-field",
+        "comtrade",
+        comtrade(_without("primaryValue")),
+        "rejected",
+        "lacks field(s) primaryValue",
+    ),
+    Case(
+        "comtrade-negative-value",
+        "comtrade",
+        comtrade([_comtrade_row(primaryValue=-1.0)]),
+        "quarantined",
+        "negative trade value",
+    ),
     Case("comtrade-empty-result", "comtrade", comtrade([]), "loaded"),
     # Press feeds
-    Case("feed-invalid-xml", "feed", raw(RSS % (ITEM % (b"Defence & security <b>talks", 2012345))), "loaded", "read leniently"),
+    Case(
+        "feed-invalid-xml",
+        "feed",
+        raw(RSS % (ITEM % (b"Defence & security <b>talks", 2012345))),
+        "loaded",
+        "read leniently",
+    ),
     Case("feed-empty-bytes", "feed", raw(b""), "rejected", "the feed is empty"),
-    Case("feed-html-error-page", "feed", raw(b"<html><body><h1>503 Service Unavailable</h1></body></html>"), "rejected", "not a readable RSS feed"),
-    Case("feed-latin1-bytes", "feed", raw(RSS % (ITEM % ("Caf\u00e9 talks".encode("latin-1"), 2012346))), "loaded", "encoding"),
-]  # fmt: skip
+    Case(
+        "feed-html-error-page",
+        "feed",
+        raw(b"<html><body><h1>503 Service Unavailable</h1></body></html>"),
+        "rejected",
+        "not a readable RSS feed",
+    ),
+    Case(
+        "feed-latin1-bytes",
+        "feed",
+        raw(RSS % (ITEM % ("Caf\u00e9 talks".encode("latin-1"), 2012346))),
+        "loaded",
+        "encoding",
+    ),
+]
 
 
 def summary() -> dict[str, int]:

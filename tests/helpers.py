@@ -1,7 +1,6 @@
 """Small helpers shared by tests."""
 
 import hashlib
-
 from pathlib import Path
 
 from dagster import AssetSelection, DagsterInstance, materialize

@@ -20,7 +20,12 @@ from tests.bad_inputs import CASES, Case, summary
 def _trade_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
     sql = (settings.SQL_DIR / "staging" / "stg_trade_rows.sql").read_text(encoding="utf-8")
     con.execute(f"CREATE TABLE stg_trade_rows AS {sql}")
-    return [row[0] for row in con.execute("SELECT p.reason FROM stg_trade_rows, unnest(problems) AS t(p)").fetchall()]
+    return [
+        row[0]
+        for row in con.execute(
+            "SELECT p.reason FROM stg_trade_rows, unnest(problems) AS t(p)"
+        ).fetchall()
+    ]
 
 
 def _run(case: Case, tmp_path) -> tuple[str, str]:

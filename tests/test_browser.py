@@ -18,7 +18,8 @@ from dagster import DagsterInstance
 from pipelines import settings
 from pipelines.registers import register_columns
 from pipelines.resources import Warehouse
-from tests.browser import browser_marks, open_page as _open
+from tests.browser import browser_marks
+from tests.browser import open_page as _open
 
 ARTIFACTS = settings.PROJECT_ROOT / "test-artifacts"
 HOSTILE_NAME = '<script>alert("x")</script> Hostile dialogue name'
@@ -87,7 +88,12 @@ def hostile_build(tmp_path_factory):
         source_url="https://example.org/hostile", source_title=HOSTILE_TITLE,
         retrieved_date="2026-11-30", mechanism="nsa_dialogue",
     )  # fmt: skip
-    formula = {**row, "event_id": "DL-2025-FORMULA", "name": FORMULA_NAME, "start_date": "2025-10-02"}
+    formula = {
+        **row,
+        "event_id": "DL-2025-FORMULA",
+        "name": FORMULA_NAME,
+        "start_date": "2025-10-02",
+    }
     with (registers / "dialogues.csv").open("a", newline="", encoding="utf-8") as handle:
         csv.DictWriter(handle, fieldnames=list(row)).writerows([row, formula])
     build = tmp_path_factory.mktemp("hostile-build")
@@ -126,7 +132,9 @@ def test_markup_in_a_register_is_text_in_report_and_notebook(hostile_build, serv
 
 
 def test_csv_exports_neutralise_spreadsheet_formulas(hostile_build):
-    with (hostile_build / "report" / "exports" / "events.csv").open(newline="", encoding="utf-8") as handle:
+    with (hostile_build / "report" / "exports" / "events.csv").open(
+        newline="", encoding="utf-8"
+    ) as handle:
         names = [row["name"] for row in csv.DictReader(handle)]
     assert "'" + FORMULA_NAME in names
     assert FORMULA_NAME not in names

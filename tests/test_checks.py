@@ -1,6 +1,7 @@
 """Great Expectations suites run as blocking asset checks: bad data never reaches what depends on it."""
 
 import shutil
+
 import duckdb
 import pytest
 from dagster import AssetSelection, DagsterInstance, materialize

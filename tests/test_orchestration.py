@@ -1,6 +1,5 @@
 """Schedules, sensors and concurrent runs."""
 
-import json
 import os
 import subprocess
 import sys
@@ -10,8 +9,6 @@ import duckdb
 import pytest
 from dagster import (
     DagsterInstance,
-    RunRequest,
-    SkipReason,
     build_schedule_context,
     build_sensor_context,
 )

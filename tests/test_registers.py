@@ -25,19 +25,51 @@ GOOD = {
 }  # fmt: skip
 
 BAD_ROWS = [
-    ({"event_id": "EX-2024-BADDATE", "start_date": "2025-02-30"}, "start_date", "unparseable or impossible"),
-    ({"event_id": "EX-2024-NOTADATE", "start_date": "May 2024"}, "start_date", "unparseable or impossible"),
-    ({"event_id": "EX-2024-BACKWARDS", "end_date": "2024-04-01"}, "end_date", "end_date before start_date"),
-    ({"event_id": "EX-2024-VOCAB", "japan_participants": "JMSDF;JSDFX"}, "japan_participants", "unknown code(s): JSDFX"),
+    (
+        {"event_id": "EX-2024-BADDATE", "start_date": "2025-02-30"},
+        "start_date",
+        "unparseable or impossible",
+    ),
+    (
+        {"event_id": "EX-2024-NOTADATE", "start_date": "May 2024"},
+        "start_date",
+        "unparseable or impossible",
+    ),
+    (
+        {"event_id": "EX-2024-BACKWARDS", "end_date": "2024-04-01"},
+        "end_date",
+        "end_date before start_date",
+    ),
+    (
+        {"event_id": "EX-2024-VOCAB", "japan_participants": "JMSDF;JSDFX"},
+        "japan_participants",
+        "unknown code(s): JSDFX",
+    ),
     ({"event_id": "EX-2024-NOURL", "source_url": ""}, "source_url", "missing"),
-    ({"event_id": "EX-2024-HTTP", "source_url": "http://example.org/a"}, "source_url", "not an https URL"),
-    ({"event_id": "EX-2024-JS", "source_url": "javascript:alert(1)"}, "source_url", "not an https URL"),
+    (
+        {"event_id": "EX-2024-HTTP", "source_url": "http://example.org/a"},
+        "source_url",
+        "not an https URL",
+    ),
+    (
+        {"event_id": "EX-2024-JS", "source_url": "javascript:alert(1)"},
+        "source_url",
+        "not an https URL",
+    ),
     ({"event_id": "EX-2024-TEST", "name": "Another name"}, "event_id", "duplicate event_id"),
     ({"event_id": "EX-2024-TWICE", "name": "Test  exercise"}, "name", "same event as EX-2024-TEST"),
-    ({"event_id": "EX-2024-FUTURE", "start_date": "2099-01-01", "end_date": ""}, "start_date", "future"),
+    (
+        {"event_id": "EX-2024-FUTURE", "start_date": "2099-01-01", "end_date": ""},
+        "start_date",
+        "future",
+    ),
     ({"event_id": "EX-2024-TYPE", "exercise_type": "wargame"}, "exercise_type", "must be one of"),
-    ({"event_id": "PC-2024-WRONGFILE", "name": "Wrong register"}, "event_id", "prefix does not match"),
-]  # fmt: skip
+    (
+        {"event_id": "PC-2024-WRONGFILE", "name": "Wrong register"},
+        "event_id",
+        "prefix does not match",
+    ),
+]
 
 
 @pytest.fixture(scope="module")

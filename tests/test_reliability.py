@@ -25,10 +25,17 @@ KILL_POINTS = ("events", "notebooks")  # kill once the warehouse has events; onc
 def table_checksums(database: Path) -> dict[str, str]:
     """md5 over every table's rows in a stable order, volatile columns left out."""
     with duckdb.connect(str(database), read_only=True) as con:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()
+        ]
         sums = {}
         for table in tables:
-            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in VOLATILE_COLUMNS]
+            columns = [
+                r[0]
+                for r in con.execute(f"DESCRIBE {table}").fetchall()
+                if r[0] not in VOLATILE_COLUMNS
+            ]
             select = ", ".join(f'"{c}"' for c in columns)
             sums[table] = con.execute(
                 f"SELECT count(*) || ':' || coalesce(md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)), '') "
@@ -46,7 +53,9 @@ def test_two_runs_in_a_row_give_identical_tables(built, tmp_path):
 
         result = defs.resolve_job_def("offline_refresh").execute_in_process(
             instance=DagsterInstance.ephemeral(),
-            resources={"warehouse": Warehouse(database=str(tmp_path / "build" / "warehouse.duckdb"))},
+            resources={
+                "warehouse": Warehouse(database=str(tmp_path / "build" / "warehouse.duckdb"))
+            },
         )
     finally:
         del os.environ["TRACKER_BUILD_DIR"]
@@ -73,7 +82,12 @@ def _reached(build: Path, point: str) -> bool:
         return False
     try:
         with duckdb.connect(str(database), read_only=True) as con:
-            return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'events'").fetchone()[0] > 0
+            return (
+                con.execute(
+                    "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'events'"
+                ).fetchone()[0]
+                > 0
+            )
     except duckdb.Error:
         return False  # the writer holds the file: not there yet
 
@@ -92,7 +106,9 @@ def test_a_run_killed_mid_way_then_rerun_matches_an_uninterrupted_run(built, tmp
     rerun = _start_run(build)
     output, _ = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, output[-3000:]
-    assert table_checksums(build / "warehouse.duckdb") == table_checksums(built / "warehouse.duckdb")
+    assert table_checksums(build / "warehouse.duckdb") == table_checksums(
+        built / "warehouse.duckdb"
+    )
     leaked = [p for p in build.rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
     assert not leaked and SECRET not in output
 

@@ -5,9 +5,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from pipelines import settings
 from pipelines.assets.charts import measured_indicators
 from pipelines.reporting.notebooks import discover_notebooks
-from pipelines import settings
 
 
 class _Links(HTMLParser):

@@ -58,7 +58,8 @@ def test_a_live_fetch_is_snapshotted_and_loaded_with_its_source(live, httpserver
     materialize_selection(DOWNSTREAM, database)
     with duckdb.connect(str(database), read_only=True) as con:
         comtrade = con.execute(
-            "SELECT count(*), count(DISTINCT snapshot_id), min(year), max(year) FROM minerals_trade WHERE origin = 'comtrade'"
+            "SELECT count(*), count(DISTINCT snapshot_id), min(year), max(year) FROM minerals_trade "
+            "WHERE origin = 'comtrade'"
         ).fetchone()
         unsourced = con.execute(
             "SELECT count(*) FROM minerals_trade WHERE source IS NULL"

@@ -10,8 +10,6 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, Metadat
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 
-_CONTENT = "SELECT commitment_id, status, n_baseline, n_post FROM scorecard"
-
 _CREATE_HISTORY = """
 CREATE TABLE IF NOT EXISTS scorecard_history (
     version INTEGER, recorded_at TIMESTAMP, content_hash VARCHAR,
@@ -19,13 +17,14 @@ CREATE TABLE IF NOT EXISTS scorecard_history (
 )"""
 
 _CURRENT_HASH = (
-    f"SELECT md5(string_agg(c::VARCHAR, '|' ORDER BY commitment_id)) FROM ({_CONTENT}) AS c"
+    "SELECT md5(string_agg(c::VARCHAR, '|' ORDER BY commitment_id)) "
+    "FROM (SELECT commitment_id, status, n_baseline, n_post FROM scorecard) AS c"
 )
 
-_APPEND_VERSION = f"""
+_APPEND_VERSION = """
 INSERT INTO scorecard_history
 SELECT (SELECT coalesce(max(version), 0) + 1 FROM scorecard_history), now()::TIMESTAMP, ?, c.*
-FROM ({_CONTENT}) AS c"""
+FROM (SELECT commitment_id, status, n_baseline, n_post FROM scorecard) AS c"""
 
 _CHANGES = """
 CREATE OR REPLACE TABLE scorecard_changes AS

@@ -57,7 +57,10 @@ def notebooks(context: AssetExecutionContext, warehouse: Warehouse):
         context.log.info(f"{spec.name}: executed, HTML at {page}")
         yield MaterializeResult(
             asset_key=_key(spec.name),
-            metadata={"html": MetadataValue.path(str(page)), "ipynb": MetadataValue.path(str(ipynb))},
+            metadata={
+                "html": MetadataValue.path(str(page)),
+                "ipynb": MetadataValue.path(str(ipynb)),
+            },
         )
     if failures:
         raise Failure("; ".join(failures))

@@ -8,8 +8,8 @@ from pipelines import settings
 from pipelines.assets.charts import chart_assets
 from pipelines.assets.notebooks import notebooks
 from pipelines.assets.trade import comtrade_store
-from pipelines.reporting.notebooks import discover_notebooks
 from pipelines.reporting.exports import write_exports
+from pipelines.reporting.notebooks import discover_notebooks
 from pipelines.reporting.report import build_report, copy_tree
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS

@@ -53,7 +53,7 @@ def load_raw_comtrade(con, files: dict[str, Path]) -> None:
             SELECT s.snapshot_id, unnest(j.data, recursive := true)
             FROM read_json(?, columns = {{'data': 'STRUCT({columns})[]'}},
                            filename = true, maximum_object_size = 1073741824) AS j
-            JOIN _snapshot_ids AS s ON s.file = j.filename""",
+            JOIN _snapshot_ids AS s ON s.file = j.filename""",  # noqa: S608 (columns: a constant)
             [ids["file"].tolist()],
         )
     finally:

@@ -68,7 +68,11 @@ def discover_notebooks(folder: Path) -> list[NotebookSpec]:
 
 
 def execute_notebooks(
-    specs: list[NotebookSpec], out_dir: Path, env: dict[str, str], concurrency: int = 3, timeout_s: int = 600
+    specs: list[NotebookSpec],
+    out_dir: Path,
+    env: dict[str, str],
+    concurrency: int = 3,
+    timeout_s: int = 600,
 ) -> dict[str, tuple[Path, Path] | NotebookCellError]:
     """Run notebooks, `concurrency` kernels at a time; per notebook its outputs or its error.
 

@@ -38,7 +38,7 @@ FROM evidence AS ev JOIN events AS e USING (event_id), run_parameters AS p
 QUALIFY row_number() OVER (PARTITION BY ev.commitment_id ORDER BY e.start_date DESC, e.event_id)
     <= {MAX_EVENTS_PER_PAGE}
 ORDER BY ev.commitment_id, e.start_date DESC, e.event_id
-"""
+"""  # noqa: S608 (a constant, no input)
 _REGISTER_SOURCES = """
 SELECT family AS source, count(*) AS records, max(retrieved_date) AS retrieved, max(published_date) AS published
 FROM events GROUP BY family ORDER BY family
@@ -59,7 +59,7 @@ FROM evidence_rules ORDER BY commitment_id, rule_id
 def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     cursor = con.execute(sql, params or [])
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def build_report(
@@ -104,7 +104,9 @@ def build_report(
         render(
             "commitment.html", out_dir / "commitments" / f"{row['commitment_id']}.html", "../",
             c=row, events=by_commitment.get(row["commitment_id"], []), shown_limit=MAX_EVENTS_PER_PAGE,
-            indicators=[i for i in indicators if row["commitment_id"] in i["commitments"] and i["status"] == "measured"],
+            indicators=[
+                i for i in indicators if row["commitment_id"] in i["commitments"] and i["status"] == "measured"
+            ],
         )  # fmt: skip
     charts = [i for i in indicators if i["indicator_id"] in chart_ids]
     # vl-convert writes the SVGs from our own specs and escapes their text: safe to inline.

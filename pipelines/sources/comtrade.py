@@ -16,13 +16,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import httpx
-from tenacity import (
-    RetryCallState,
-    retry,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-)
+
+from pipelines.sources.http import Retryable, get_once, with_retries
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +47,6 @@ class ComtradeError(RuntimeError):
 
 class ComtradeSchemaError(ComtradeError):
     """The response no longer has the shape this connector reads: stop rather than guess."""
-
-
-class _Retryable(Exception):
-    def __init__(self, message: str, retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -104,13 +93,6 @@ class Response:
     rows: list[dict]
 
 
-def _wait(state: RetryCallState) -> float:
-    error = state.outcome.exception() if state.outcome else None
-    if isinstance(error, _Retryable) and error.retry_after is not None:
-        return error.retry_after
-    return wait_exponential(multiplier=1, min=1, max=60)(state)
-
-
 class ComtradeClient:
     def __init__(
         self,
@@ -127,14 +109,9 @@ class ComtradeClient:
         self.record_cap = record_cap or (KEYED_CAP if self._api_key else PREVIEW_CAP)
         headers = {KEY_HEADER: self._api_key} if self._api_key else {}
         self._http = httpx.Client(timeout=timeout_s, headers=headers)
-        retrying = retry(
-            retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
-            wait=_wait,
-            stop=stop_after_attempt(max_attempts),
-            reraise=True,
-            **({"sleep": sleep} if sleep is not None else {}),
+        self._get_with_retries = with_retries(
+            self._get_once, max_attempts, max_wait_s=60, sleep=sleep
         )
-        self._get_with_retries = retrying(self._get_once)
 
     def __repr__(self) -> str:  # never show the key
         return f"ComtradeClient(base_url={self.base_url!r}, keyed={self._api_key is not None})"
@@ -178,7 +155,7 @@ class ComtradeClient:
         try:
             body = self._get_with_retries(url)
             return Response(url, body, parse_rows(body, url))
-        except _Retryable as error:
+        except Retryable as error:
             raise ComtradeError(self._redact(f"{url}: gave up after retries: {error}")) from None
         except ComtradeError as error:
             raise type(error)(self._redact(str(error))) from None
@@ -187,14 +164,7 @@ class ComtradeClient:
         return text.replace(self._api_key, "[redacted]") if self._api_key else text
 
     def _get_once(self, url: str) -> bytes:
-        try:
-            answer = self._http.get(url)
-        except httpx.TimeoutException:
-            raise _Retryable("timed out") from None
-        except httpx.TransportError as error:
-            raise _Retryable(f"transport error: {type(error).__name__}") from None
-        if answer.status_code == 429 or answer.status_code >= 500:
-            raise _Retryable(f"HTTP {answer.status_code}: {_message(answer)}", _retry_after(answer))
+        answer = get_once(self._http, url, lambda a: f": {_message(a)}")
         if answer.status_code == 403:
             raise ComtradeError(f"{url}: HTTP 403, quota or access refused: {_message(answer)}")
         if answer.status_code == 401:
@@ -214,7 +184,7 @@ def parse_rows(body: bytes, url: str) -> list[dict]:
         ) from None
     if not isinstance(document, dict) or not isinstance(document.get("data"), list):
         raise ComtradeSchemaError(
-            f"{url}: no 'data' list in the response; keys: {sorted(document)[:10] if isinstance(document, dict) else type(document).__name__}"
+            f"{url}: no 'data' list in the response; found {_shape(document)}"
         )
     if document.get("error"):
         raise ComtradeError(f"{url}: Comtrade reported an error: {str(document['error'])[:200]}")
@@ -227,12 +197,10 @@ def parse_rows(body: bytes, url: str) -> list[dict]:
     return document["data"]
 
 
-def _retry_after(answer: httpx.Response) -> float | None:
-    value = answer.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+def _shape(document) -> str:
+    return (
+        f"keys {sorted(document)[:10]}" if isinstance(document, dict) else type(document).__name__
+    )
 
 
 def _message(answer: httpx.Response) -> str:

@@ -30,8 +30,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import feedparser
 import httpx
 from bs4 import BeautifulSoup
-from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
+from pipelines.sources.http import Retryable, get_once, with_retries
 from pipelines.sources.snapshots import Captured, SnapshotStore
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,6 @@ PARTITION = "feed"
 
 class FeedError(RuntimeError):
     """A feed or page that cannot be used; the message names the URL and the reason."""
-
-
-class _Retryable(Exception):
-    pass
 
 
 @dataclass
@@ -95,14 +91,9 @@ class FeedClient:
         self._http = httpx.Client(
             timeout=timeout_s, headers={"User-Agent": USER_AGENT}, follow_redirects=True
         )
-        retrying = retry(
-            retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
-            wait=wait_exponential(multiplier=1, min=1, max=30),
-            stop=stop_after_attempt(max_attempts),
-            reraise=True,
-            **({"sleep": sleep} if sleep is not None else {}),
+        self._get_with_retries = with_retries(
+            self._get_once, max_attempts, max_wait_s=30, sleep=sleep
         )
-        self._get_with_retries = retrying(self._get_once)
 
     def close(self) -> None:
         self._http.close()
@@ -110,18 +101,11 @@ class FeedClient:
     def get(self, url: str) -> bytes:
         try:
             return self._get_with_retries(url)
-        except _Retryable as error:
+        except Retryable as error:
             raise FeedError(f"{url}: gave up after retries: {error}") from None
 
     def _get_once(self, url: str) -> bytes:
-        try:
-            answer = self._http.get(url)
-        except httpx.TimeoutException:
-            raise _Retryable("timed out") from None
-        except httpx.TransportError as error:
-            raise _Retryable(f"transport error: {type(error).__name__}") from None
-        if answer.status_code == 429 or answer.status_code >= 500:
-            raise _Retryable(f"HTTP {answer.status_code}")
+        answer = get_once(self._http, url, lambda a: "")
         if answer.status_code != 200:
             raise FeedError(f"{url}: HTTP {answer.status_code} {answer.reason_phrase}".strip())
         return answer.content
