@@ -144,10 +144,13 @@ def render(results: dict) -> str:
     if len(sizes) > 1:
         lines += ["", "## Growth", ""]
         for a, b in zip(sizes, sizes[1:], strict=False):
-            factor = b["trade_rows"] / a["trade_rows"]
-            lines.append(f"- {a['size']} → {b['size']} ({factor:.0f}x the trade rows): trade load x"
-                         f"{b['trade_load_s'] / max(a['trade_load_s'], 1e-9):.1f}, SQL models x"
-                         f"{b['stages']['sql']['wall_s'] / max(a['stages']['sql']['wall_s'], 1e-9):.1f}")  # fmt: skip
+            trade = b["trade_rows"] / a["trade_rows"]
+            events = b["events"] / a["events"]
+            lines.append(
+                f"- {a['size']} → {b['size']} ({trade:.0f}x the trade rows, {events:.0f}x the events): "
+                f"trade load x{b['trade_load_s'] / max(a['trade_load_s'], 1e-9):.1f}, SQL models x"
+                f"{b['stages']['sql']['wall_s'] / max(a['stages']['sql']['wall_s'], 1e-9):.1f}"
+            )
     run = results["make_run"]
     lines += [
         "",

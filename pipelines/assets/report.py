@@ -6,6 +6,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 
 from pipelines import settings
 from pipelines.assets.charts import chart_assets
+from pipelines.assets.feeds import feeds_folder
 from pipelines.assets.notebooks import notebooks
 from pipelines.assets.trade import comtrade_store
 from pipelines.reporting.exports import write_exports
@@ -13,6 +14,8 @@ from pipelines.reporting.notebooks import discover_notebooks
 from pipelines.reporting.report import build_report, copy_tree
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
+from pipelines.sources.feeds import SOURCES as FEED_SOURCES
+from pipelines.sources.feeds import feed_store
 from pipelines.validation import runtime_dir
 
 
@@ -31,6 +34,17 @@ def _snapshot_sources() -> list[dict]:
             "note": f"{len(rows)} response(s) in data/snapshots/comtrade; none bundled means the "
             "published figures stand in until a live fetch",
         }
+    ] + [
+        {
+            "source": f"press feed: {name}",
+            "records": len(store.newest()),
+            "retrieved": max((r["retrieved_at"] for r in store.manifest()), default=None),
+            "published": None,
+            "note": "release pages and index of the newest fetch (bundled: a reconstruction of real items)",
+        }
+        for name, store in (
+            (name, feed_store(feeds_folder(), source)) for name, source in FEED_SOURCES.items()
+        )
     ]
 
 

@@ -90,11 +90,15 @@ def indicator_chart(spec: ChartSpec, values: pd.DataFrame) -> alt.VConcatChart:
 
 
 def save_chart(chart: alt.TopLevelMixin, folder: Path, name: str) -> dict[str, Path]:
-    """PNG and SVG through vl-convert, and HTML with Vega inlined so it opens offline."""
+    """SVG and PNG through vl-convert (the PNG drawn from the SVG, so Vega runs once), and HTML
+    with Vega inlined so that it opens offline."""
+    import vl_convert
+
     folder.mkdir(parents=True, exist_ok=True)
     paths = {ext: folder / f"{name}.{ext}" for ext in ("png", "svg", "html")}
-    chart.save(paths["png"])
-    chart.save(paths["svg"])
+    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+    paths["svg"].write_text(svg, encoding="utf-8")
+    paths["png"].write_bytes(vl_convert.svg_to_png(svg))
     chart.save(paths["html"], inline=True)
     # Browsers ask for /favicon.ico otherwise, a 404 in the console of a page served locally.
     page = paths["html"].read_text(encoding="utf-8")

@@ -2,12 +2,12 @@
 
 A cell that starts with =, +, -, @, tab or carriage return is a formula to Excel or LibreOffice
 (`=HYPERLINK(...)` from a register name would run when opened); such text cells get a leading
-apostrophe, which spreadsheets show as plain text. Numbers stay numbers.
+apostrophe, which spreadsheets show as plain text. Numbers stay numbers. DuckDB writes the files
+itself (COPY), so ten million trade rows stream to disk instead of passing through Python.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import duckdb
@@ -15,17 +15,20 @@ import duckdb
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 EXPORTS = {
-    "scorecard": "SELECT commitment_id, section, theme, status, n_baseline, n_post, baseline_rate_per_year, "
-    "post_rate_per_year, p_value, trend FROM scorecard",
-    "evidence": "SELECT ev.commitment_id, ev.event_id, ev.rule_id, ev.weight, e.start_date, e.name, e.source_url "
-    "FROM evidence AS ev JOIN events AS e USING (event_id) ORDER BY ev.commitment_id, e.start_date",
-    "events": "SELECT event_id, family, name, start_date, end_date, host, source_url, source_title FROM events",
-    "minerals_trade": "SELECT year, period, reporter, partner, flow, mineral, value, unit, value_usd, source, "
-    "source_url FROM minerals_trade",
+    "scorecard": "SELECT commitment_id, section, theme, status, n_baseline, n_post, "
+    "baseline_rate_per_year, post_rate_per_year, p_value, trend FROM scorecard",
+    "evidence": "SELECT ev.commitment_id, ev.event_id, ev.rule_id, ev.weight, e.start_date, e.name, "
+    "e.source_url FROM evidence AS ev JOIN events AS e USING (event_id) "
+    "ORDER BY ev.commitment_id, e.start_date",
+    "events": "SELECT event_id, family, name, start_date, end_date, host, source_url, source_title "
+    "FROM events",
+    "minerals_trade": "SELECT year, period, reporter, partner, flow, mineral, value, unit, value_usd, "
+    "source, source_url FROM minerals_trade",
 }
 
 
 def neutralise(value):
+    """The rule, for one value (the SQL below applies the same rule to whole columns)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -35,11 +38,24 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, sql in EXPORTS.items():
-        cursor = con.execute(sql)
+        columns = con.execute(f"DESCRIBE {sql}").fetchall()  # noqa: S608 (constant queries)
+        cells = ", ".join(_safe_cell(column, kind) for column, kind, *_ in columns)
         path = folder / f"{name}.csv"
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([d[0] for d in cursor.description])
-            writer.writerows([neutralise(v) for v in row] for row in cursor.fetchall())
+        con.execute(f"COPY (SELECT {cells} FROM ({sql})) TO '{path}' (HEADER, DELIMITER ',')")  # noqa: S608
         written.append(path)
     return written
+
+
+def _safe_cell(column: str, kind: str) -> str:
+    quoted = f'"{column}"'
+    if kind != "VARCHAR":
+        return quoted
+    prefixes = "".join(p for p in FORMULA_PREFIXES if p not in ("\t", "\r")) + "\t\r"
+    return (
+        f"CASE WHEN left({quoted}, 1) IN ({', '.join(_sql_string(p) for p in prefixes)}) "
+        f"THEN '''' || {quoted} ELSE {quoted} END AS {quoted}"
+    )
+
+
+def _sql_string(character: str) -> str:
+    return {"\t": "chr(9)", "\r": "chr(13)"}.get(character, f"'{character}'")

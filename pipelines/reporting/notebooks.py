@@ -11,6 +11,7 @@ import asyncio
 import html
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,7 +83,11 @@ def execute_notebooks(
     previous = {key: os.environ.get(key) for key in env}
     os.environ.update(env)  # kernels inherit the environment of the process that starts them
     try:
-        return asyncio.run(_execute_all(specs, out_dir, concurrency, timeout_s))
+        # A fresh event loop on its own thread: the caller may already run one (Playwright, Jupyter).
+        with ThreadPoolExecutor(max_workers=1) as runner:
+            return runner.submit(
+                asyncio.run, _execute_all(specs, out_dir, concurrency, timeout_s)
+            ).result()
     finally:
         for key, value in previous.items():
             if value is None:
