@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -52,8 +53,12 @@ def dagster_ui(tmp_path_factory):
         server.kill()
         pytest.fail("dagster dev did not answer on /server_info within 120 s")
     yield url
-    os.killpg(server.pid, 15)
-    server.wait(timeout=30)
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # the daemon can be slow to stop; the test is over
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
 
 
 def test_the_asset_graph_shows_every_group(dagster_ui, browser):
