@@ -9,20 +9,20 @@ from dagster import AssetSelection
 
 from pipelines import settings
 from pipelines.registers import RegisterError, read_register, register_columns
+from tests.bad_inputs import GOOD as CORPUS_ROW
 from tests.helpers import materialize_selection
 
 REGISTER_TABLES = AssetSelection.assets("events", "quarantine").upstream() - AssetSelection.assets(
     "comtrade_snapshots"
 )
 
+# A valid exercise row; each bad row below changes one thing about it.
 GOOD = {
-    "event_id": "EX-2024-TEST", "name": "Test exercise", "start_date": "2024-05-01",
-    "end_date": "2024-05-03", "date_precision": "day", "location": "Bay of Bengal", "host": "IN",
-    "japan_participants": "JMSDF", "india_participants": "IN-NAVY", "other_participants": "",
-    "multilateral": "false", "source_url": "https://example.org/a", "source_title": "A release",
-    "published_date": "2024-05-04", "retrieved_date": "2026-11-30", "notes": "",
-    "exercise_type": "bilateral", "domains": "maritime",
-}  # fmt: skip
+    **CORPUS_ROW,
+    "event_id": "EX-2024-TEST",
+    "name": "Test exercise",
+    "source_url": "https://example.org/a",
+}
 
 BAD_ROWS = [
     (

@@ -27,13 +27,6 @@ EXPORTS = {
 }
 
 
-def neutralise(value):
-    """The rule, for one value (the SQL below applies the same rule to whole columns)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def write_exports(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
