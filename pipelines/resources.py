@@ -37,12 +37,3 @@ class Warehouse(DuckDBResource):
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self.lock(), super().get_connection() as connection:
             yield connection
-
-    @contextmanager
-    def read_only(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self.lock():
-            connection = duckdb.connect(self.database, read_only=True)
-            try:
-                yield connection
-            finally:
-                connection.close()
