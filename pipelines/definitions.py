@@ -46,6 +46,12 @@ sql_assets = sql_model_assets(
     settings.SQL_DIR, upstream_tables={a.key.path[-1] for a in python_assets}
 )
 
+
+def _feed_store(source):
+    # The folder is looked up when the check runs, so TRACKER_SNAPSHOTS_DIR set later applies.
+    return feed_store(feeds_folder(), source)
+
+
 table_assets = [*python_assets, *sql_assets, scorecard_versions]
 checked_tables = suite_names()
 suite_checks = [suite_check(table) for table in checked_tables]
@@ -55,7 +61,7 @@ freshness_checks = [
     ),
     *(
         snapshot_freshness_check(
-            "feed_snapshots", f"{name}_freshness", partial(feed_store, feeds_folder(), source), 8
+            "feed_snapshots", f"{name}_freshness", partial(_feed_store, source), 8
         )
         for name, source in FEED_SOURCES.items()
     ),
