@@ -10,13 +10,14 @@ from pipelines.settings import OWNERS
 from pipelines.tables import replace_table
 
 
-def _register_asset(family: str) -> AssetsDefinition:
+def _register_asset(family: str, description: str | None = None) -> AssetsDefinition:
     @asset(
         name=f"raw_{family}",
         owners=OWNERS,
         group_name="sources",
         kinds={"python", "duckdb"},
-        description=f"data/registers/{family}.csv as received: text columns, file and line of every row.",
+        description=description
+        or f"data/registers/{family}.csv as received: text columns, file and line of every row.",
         metadata={"register": f"data/registers/{family}.csv"},
     )
     def _load(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
@@ -59,7 +60,14 @@ def _reference_asset(table: str, data_file: str, description: str) -> AssetsDefi
     return _load
 
 
-register_assets = [_register_asset(family) for family in FAMILY_COLUMNS]
+register_assets = [
+    *(_register_asset(family) for family in FAMILY_COLUMNS),
+    _register_asset(
+        "statements",
+        "data/registers/statements.csv as received: passages of joint documents, file and line of "
+        "every row.",
+    ),
+]
 reference_assets = [
     _reference_asset(
         "participant_codes",
