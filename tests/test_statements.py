@@ -8,6 +8,7 @@ import shutil
 import duckdb
 import pytest
 from dagster import AssetSelection
+from markupsafe import escape
 
 from pipelines import settings
 from pipelines.registers import read_register, register_columns
@@ -145,3 +146,17 @@ def test_bundled_statements_meet_the_bar():
     assert len({c for c in ids if c.startswith("5.")}) >= 5
     assert frame["passage"].notna().all()
     assert frame["source_url"].str.startswith("https://").all()
+
+
+def test_commitment_pages_list_their_statements(built, warehouse):
+    rows = warehouse.execute(
+        "SELECT commitment_id, count(*), arg_max(passage, document_date), "
+        "arg_max(source_url, document_date) "
+        "FROM statements, unnest(commitment_ids) AS t(commitment_id) GROUP BY commitment_id"
+    ).fetchall()
+    assert rows
+    for commitment_id, count, passage, url in rows:
+        page = (built / "report" / "commitments" / f"{commitment_id}.html").read_text()
+        assert f"Statements ({count})" in page
+        assert str(escape(passage)) in page
+        assert f'href="{escape(url)}"' in page
