@@ -26,7 +26,7 @@ bench: setup ## stage costs at 10^3..10^6 events and 10^5..10^7 trade rows (benc
 	$(BIN)/python -m bench.run
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## Dagster UI and daemon on localhost:3000
-	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	exec $(BIN)/python -m pipelines dev
 
 audit: setup-dev ## pip-audit over the locked dependencies; the result goes to build/pip-audit.txt
 	mkdir -p build

@@ -74,6 +74,25 @@ def run(
     console.print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
 
 
+@app.command()
+def dev(
+    host: str = typer.Option("127.0.0.1", help="Interface the UI listens on."),
+    port: int = typer.Option(3000, help="Port of the UI."),
+) -> None:
+    """The Dagster UI and daemon; Ctrl-C or SIGTERM stops both."""
+    import shutil
+    import signal
+
+    # A shell that starts a job in the background makes it ignore SIGINT, and `dagster dev`
+    # then ignores SIGTERM too (it reuses SIGINT's handler), so it could only be killed. Ignored
+    # signals survive exec; default ones are re-armed by Python in the new process.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    dagster = shutil.which("dagster", path=os.path.dirname(sys.executable)) or "dagster"
+    args = [dagster, "dev", "-m", "pipelines.definitions", "-h", host, "-p", str(port)]
+    os.execv(dagster, args)
+
+
 def _fail(message: str, code: int = 2) -> NoReturn:
     """A mistake the user can fix: one line on stderr naming the remedy, no traceback."""
     console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)

@@ -40,7 +40,7 @@ def dagster_ui(tmp_path_factory):
     }
     # The command `make dev` runs, webserver and daemon included.
     server = subprocess.Popen(
-        [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "pipelines", "dev", "--port", str(port)],
         cwd=settings.PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
