@@ -8,10 +8,10 @@ export DAGSTER_HOME := $(CURDIR)/build/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test eval dev report bench audit lint clean setup setup-dev browser
+.PHONY: run test eval dev report bench audit lint clean setup setup-dev browser help
 
-run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process
-	$(BIN)/python -m pipelines run
+run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process (TIMINGS=1: every step's time)
+	$(BIN)/python -m pipelines run $(if $(TIMINGS),--timings)
 
 test: setup-dev browser ## set up with dev dependencies and run the test suite
 	$(BIN)/pytest
@@ -26,7 +26,7 @@ bench: setup ## stage costs at 10^3..10^6 events and 10^5..10^7 trade rows (benc
 	$(BIN)/python -m bench.run
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## Dagster UI and daemon on localhost:3000
-	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	exec $(BIN)/python -m pipelines dev
 
 audit: setup-dev ## pip-audit over the locked dependencies; the result goes to build/pip-audit.txt
 	mkdir -p build
@@ -34,7 +34,7 @@ audit: setup-dev ## pip-audit over the locked dependencies; the result goes to b
 	-$(BIN)/pip-audit -r build/requirements-audit.txt --no-deps --disable-pip --progress-spinner off > build/pip-audit.txt 2>&1
 	@echo "pip-audit: $$(grep -c 'could not be audited' build/pip-audit.txt) of $$(grep -c '==' build/requirements-audit.txt) packages could not be audited; $$(grep -ciE '^[a-z0-9_.-]+ +[0-9][^ ]* +(GHSA|PYSEC|CVE)' build/pip-audit.txt) known vulnerabilities found (build/pip-audit.txt)"
 
-lint: setup-dev
+lint: setup-dev ## ruff check and format check
 	$(BIN)/ruff check pipelines tests bench
 	$(BIN)/ruff format --check pipelines tests bench
 
@@ -60,5 +60,8 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 browser: ## headless Chromium for the browser tests (Debian's package)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-clean:
+clean: ## remove build/ (warehouse, report, Dagster history)
 	rm -rf build
+
+help: ## list the targets
+	@awk -F':[^#]*## ' '/^[a-z-]+:[^#]*## /{printf "%-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)

@@ -5,6 +5,8 @@ import os
 import sys
 import threading
 import time
+import uuid
+from typing import NoReturn
 
 import typer
 from filelock import FileLock
@@ -23,51 +25,96 @@ def _commands() -> None:
 @app.command()
 def run(
     job: str = typer.Option("offline_refresh", help="The Dagster job to execute in-process."),
-    log_level: str = typer.Option("INFO", help="Dagster log level shown on the console."),
+    log_level: str = typer.Option(
+        "WARNING", help="Dagster log level shown on the console (INFO shows every event)."
+    ),
+    timings: bool = typer.Option(False, "--timings", help="Print the time every step took."),
 ) -> None:
-    """Materialize every asset from the bundled data and print where the time went."""
+    """Materialize every asset from the bundled data, showing progress and a short summary."""
+    started = time.perf_counter()
+    console.print(f"[bold]{job}[/bold]: loading the pipeline …")
     from dagster import DagsterInstance
 
     from pipelines.definitions import defs
+    from pipelines.progress import RunProgress
+    from pipelines.settings import warehouse_path
 
-    started = time.perf_counter()
+    job_names = sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
+    if job not in job_names:
+        _fail(f"no job named {job!r}; choose one of: {', '.join(job_names)}")
+    if job == "report_only" and not warehouse_path().exists():
+        _fail(f"no warehouse at {warehouse_path()}: run `make run` first, then `make report`")
     # Importing great_expectations takes seconds; do it on the other core while the first,
     # check-free assets run, instead of in the first check.
     threading.Thread(
         target=importlib.import_module, args=("great_expectations",), daemon=True
     ).start()
+    job_def = defs.resolve_job_def(job)
     # Two runs starting on a new DAGSTER_HOME would race to create its SQLite tables.
     with FileLock(os.path.join(os.environ["DAGSTER_HOME"], ".instance.lock")):
         instance = DagsterInstance.get()
-    with instance:
-        result = defs.resolve_job_def(job).execute_in_process(
+    run_id = str(uuid.uuid4())
+    with instance, RunProgress(instance, run_id, len(job_def.graph.nodes), console, started):
+        result = job_def.execute_in_process(
             instance=instance,
+            run_id=run_id,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
         stats = instance.get_run_step_stats(result.run_id)
-    _print_breakdown(stats, time.perf_counter() - started)
+    if timings:
+        _print_breakdown(stats, time.perf_counter() - started)
+    _print_summary(stats, time.perf_counter() - started)
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                error = event.step_failure_data.error
-                while error is not None and error.cause is not None:
-                    error = error.cause  # the user-code error, not Dagster's wrapper
-                console.print(
-                    f"[red]{event.step_key} failed:[/red] {error.message.strip() if error else ''}"
-                )
-        for evaluation in result.get_asset_check_evaluations():
-            if not evaluation.passed:
-                failing = evaluation.metadata.get("failing_expectations")
-                console.print(
-                    f"[red]check {evaluation.asset_key.to_user_string()} failed:[/red] "
-                    f"{failing.value if failing else ''}"
-                )
+        _print_failures(result)
         console.print(
             "[red]run failed[/red]; tables upstream of the failure were written, the rest kept"
         )
         raise typer.Exit(1)
     console.print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
+
+
+@app.command()
+def dev(
+    host: str = typer.Option("127.0.0.1", help="Interface the UI listens on."),
+    port: int = typer.Option(3000, help="Port of the UI."),
+) -> None:
+    """The Dagster UI and daemon; Ctrl-C or SIGTERM stops both."""
+    import shutil
+    import signal
+
+    # A shell that starts a job in the background makes it ignore SIGINT, and `dagster dev`
+    # then ignores SIGTERM too (it reuses SIGINT's handler), so it could only be killed. Ignored
+    # signals survive exec; default ones are re-armed by Python in the new process.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    dagster = shutil.which("dagster", path=os.path.dirname(sys.executable)) or "dagster"
+    args = [dagster, "dev", "-m", "pipelines.definitions", "-h", host, "-p", str(port)]
+    os.execv(dagster, args)
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    """A mistake the user can fix: one line on stderr naming the remedy, no traceback."""
+    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _print_failures(result) -> None:
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause  # the user-code error, not Dagster's wrapper
+            console.print(
+                f"[red]{event.step_key} failed:[/red] {error.message.strip() if error else ''}"
+            )
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            failing = evaluation.metadata.get("failing_expectations")
+            console.print(
+                f"[red]check {evaluation.asset_key.to_user_string()} failed:[/red] "
+                f"{failing.value if failing else ''}"
+            )
 
 
 @app.command()
@@ -157,12 +204,17 @@ def check_registers_command(
     from pipelines.settings import registers_dir
 
     root = Path(folder) if folder else registers_dir()
+    if not root.is_dir():
+        _fail(f"{root} is not a folder: pass the folder that holds the register CSVs")
     files = {
         family: root / f"{family}.csv"
         for family in FAMILY_COLUMNS
         if (root / f"{family}.csv").exists()
     }
     statements = root / "statements.csv"
+    if not files and not statements.exists():
+        expected = ", ".join(f"{family}.csv" for family in [*FAMILY_COLUMNS, "statements"])
+        _fail(f"{root} holds no register file ({expected}): pass the folder that holds them")
     try:
         loaded, problems = check_registers(files)
         if statements.exists():
@@ -187,6 +239,26 @@ def check_registers_command(
     console.print(f"{n_loaded} row(s) would load, {n_problems} problem(s) would be quarantined")
     if n_problems:
         raise typer.Exit(1)
+
+
+def _print_summary(stats, total_s: float) -> None:
+    counts: dict[str, int] = {}
+    for stat in stats:
+        status = str(stat.status.value if stat.status else "unknown").lower()
+        counts[status] = counts.get(status, 0) + 1
+    slowest = sorted(stats, key=lambda s: (s.end_time or 0) - (s.start_time or 0))[-3:]
+    parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    console.print(f"{len(stats)} steps ({parts}) in {total_s:.1f} s", highlight=False)
+    if slowest:
+        console.print(
+            "slowest: "
+            + ", ".join(
+                f"{s.step_key} {(s.end_time or 0) - (s.start_time or 0):.1f} s"
+                for s in reversed(slowest)
+            )
+            + " (--timings for every step)",
+            highlight=False,
+        )
 
 
 def _print_breakdown(stats, total_s: float) -> None:

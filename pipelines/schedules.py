@@ -1,6 +1,12 @@
 """Unattended refreshes: press feeds weekly; trade data monthly (this year and last, as figures get revised)."""
 
-from dagster import RunRequest, ScheduleDefinition, ScheduleEvaluationContext, schedule
+from dagster import (
+    DefaultScheduleStatus,
+    RunRequest,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
+    schedule,
+)
 
 from pipelines.jobs import feeds_refresh, trade_refresh
 
@@ -10,7 +16,14 @@ def trade_partitions_for(day) -> list[str]:
     return [str(day.year - 1), str(day.year)]
 
 
-@schedule(job=trade_refresh, cron_schedule="0 3 2 * *", execution_timezone="UTC")
+# Schedules start RUNNING: whenever a daemon runs (`make dev`, a deployment) they fire without a
+# click in the UI, as the README says.
+@schedule(
+    job=trade_refresh,
+    cron_schedule="0 3 2 * *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
+)
 def monthly_trade_refresh(context: ScheduleEvaluationContext):
     """On the 2nd of every month at 03:00 UTC."""
     day = context.scheduled_execution_time
@@ -23,5 +36,6 @@ weekly_feeds_refresh = ScheduleDefinition(
     job=feeds_refresh,
     cron_schedule="0 6 * * 1",
     execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
     description="Mondays at 06:00 UTC: new press releases become candidates for review.",
 )

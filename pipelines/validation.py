@@ -127,6 +127,8 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
         int(stats["evaluated_expectations"]),
         int(stats["successful_expectations"]),
         failures,
+        rows=int(rows),
+        rows_validated=len(frame),
     )
 
 

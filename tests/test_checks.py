@@ -68,6 +68,11 @@ def test_a_corrupt_table_fails_its_check_and_blocks_downstream(
     failing = evaluation.metadata["failing_expectations"].value
     assert expectation in [f["expectation"] for f in failing]
     assert evaluation.metadata["success_rate_percent"].value < 100
+    with duckdb.connect(str(database), read_only=True) as con:
+        (rows,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+    # The UI shows these: the table's real size and how many rows the suite saw.
+    assert evaluation.metadata["rows"].value == rows > 0
+    assert evaluation.metadata["rows_validated"].value == rows
     materialized = {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
     assert downstream not in materialized
 

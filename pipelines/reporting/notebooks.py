@@ -11,6 +11,7 @@ import asyncio
 import html
 import os
 import re
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,16 +124,22 @@ async def _execute(spec: NotebookSpec, out_dir: Path, timeout_s: int) -> tuple[P
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
     notebook = jupytext.read(spec.path)
-    client = NotebookClient(
-        notebook, timeout=timeout_s, kernel_name="python3",
-        resources={"metadata": {"path": str(spec.path.parent)}},
-    )  # fmt: skip
-    try:
-        await client.async_execute()
-    except CellExecutionError as error:
-        raise NotebookCellError(_describe_failure(spec, notebook, error)) from None
+    # The kernel talks over Unix sockets in a private folder, not TCP: nothing listens on the
+    # network, and ipykernel has no reason to warn about unencrypted TCP. The client still owns
+    # (and so shuts down) the kernel manager it builds from this configuration.
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+        ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "k")}})
+        client = NotebookClient(
+            notebook, timeout=timeout_s, kernel_name="python3", config=ipc,
+            resources={"metadata": {"path": str(spec.path.parent)}},
+        )  # fmt: skip
+        try:
+            await client.async_execute()
+        except CellExecutionError as error:
+            raise NotebookCellError(_describe_failure(spec, notebook, error)) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     ipynb = out_dir / f"{spec.name}.ipynb"
     nbformat.write(notebook, ipynb)
