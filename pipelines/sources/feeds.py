@@ -150,6 +150,12 @@ class PibSource:
             if not link:
                 warnings.append(f"item {number} has no link and cannot be identified; skipped")
                 continue
+            if urlsplit(link).scheme.lower() not in ("http", "https"):
+                # javascript:, data: and the like are never a release address; shown nowhere
+                warnings.append(
+                    f"item {number} link is not an http(s) URL ({link[:80]!r}); skipped"
+                )
+                continue
             item = FeedItem(self.name, link, self.canonical(link), title=_clean(entry.get("title")))
             if entry.get("published_parsed"):
                 item.published_date = date(*entry.published_parsed[:3])
@@ -318,7 +324,7 @@ def read_snapshot(store: SnapshotStore, source) -> IndexRead:
         return IndexRead([], [f"{source.name}: no snapshot stored yet"])
     rows.sort(key=lambda row: row["snapshot_id"])
     index, pages = rows[0], {row["url"]: row for row in rows[1:]}
-    read = source.parse_index((store.folder / index["file"]).read_bytes(), index["url"])
+    read = source.parse_index(store.path(index).read_bytes(), index["url"])
     retrieved = date.fromisoformat(index["retrieved_at"][:10])
     for item in read.items:
         item.retrieved_date, item.snapshot_id = retrieved, index["snapshot_id"]
@@ -327,9 +333,9 @@ def read_snapshot(store: SnapshotStore, source) -> IndexRead:
         if page_url and page is None:
             item.problems.append("page not fetched")
         elif page is not None and page["file"].endswith(".error"):
-            reason = (store.folder / page["file"]).read_text(encoding="utf-8", errors="replace")
+            reason = store.path(page).read_text(encoding="utf-8", errors="replace")
             item.problems.append(f"page unavailable: {reason}")
         elif page is not None:
-            source.parse_page((store.folder / page["file"]).read_bytes(), item)
+            source.parse_page(store.path(page).read_bytes(), item)
         item.flag_missing()
     return read
