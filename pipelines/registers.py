@@ -9,11 +9,12 @@ A header that lacks a column makes the whole file unusable, which is a clear err
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from pipelines.inputs import InputError, read_bytes
 
 COMMON_COLUMNS = (
     "event_id", "name", "start_date", "end_date", "date_precision", "location", "host",
@@ -26,6 +27,8 @@ FAMILY_COLUMNS = {
     "rd_projects": ("partners", "stage", "technology_area"),
     "dialogues": ("mechanism",),
 }
+MAX_REGISTER_LINES = 100_000  # ~500x the largest register; see README, Reliability and security
+MAX_REGISTER_BYTES = 64 * 1024 * 1024
 MAX_FIELD_CHARS = 5_000  # longer than any real title or note; guards the report and the warehouse
 
 csv.field_size_limit(64 * 1024 * 1024)  # read oversized fields so they can be rejected by name
@@ -52,10 +55,17 @@ def register_columns(family: str) -> tuple[str, ...]:
 def read_register(path: Path, family: str, display_name: str | None = None) -> RegisterRead:
     """All rows of one register as text, with file, line and any load error."""
     name = display_name or path.name
-    raw = path.read_bytes()
-    bad_lines = _undecodable_lines(raw)
-    text = raw.decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        raw = read_bytes(path, name, MAX_REGISTER_BYTES)
+    except InputError as error:
+        raise RegisterError(str(error)) from None
+    lines, bad_lines = physical_lines(raw)
+    if len(lines) > MAX_REGISTER_LINES + 1:
+        raise RegisterError(
+            f"{name}: {len(lines) - 1:,} lines, over the cap of {MAX_REGISTER_LINES:,} rows per "
+            "register file; remove rows that are not events (or raise the cap after measuring a run)"
+        )
+    reader = csv.reader(iter(lines), strict=True)
     try:
         header = [column.strip() for column in next(reader)]
     except StopIteration:
@@ -76,7 +86,7 @@ def read_register(path: Path, family: str, display_name: str | None = None) -> R
             break
         except csv.Error as error:
             records.append(_error_row(name, first_line, f"CSV cannot be parsed: {error}", ""))
-            reader = _resume_after(text, reader.line_num)
+            reader = _resume_after(lines, reader.line_num)
             continue
         line_no = first_line
         if not any(value.strip() for value in fields):
@@ -131,20 +141,27 @@ def _error_row(name: str, line_no: int, reason: str, raw_record: str) -> dict:
     }
 
 
-def _undecodable_lines(raw: bytes) -> set[int]:
-    bad = set()
-    for number, line in enumerate(raw.split(b"\n"), start=1):
+def physical_lines(raw: bytes) -> tuple[list[str], set[int]]:
+    """The file's lines as text, and the numbers of those that are not valid UTF-8.
+
+    Lines end at \\n, \\r or \\r\\n, exactly where the csv module ends them, and each is decoded on
+    its own: line N of the bytes is line N of the text, whatever the line endings. Breaks that
+    str.splitlines() would add (U+2028, U+0085, form feed...) are text inside a field.
+    """
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    lines, bad = [], set()
+    for number, line in enumerate(raw.splitlines(keepends=True), start=1):
         try:
-            line.decode("utf-8")
+            lines.append(line.decode("utf-8"))
         except UnicodeDecodeError:
+            lines.append(line.decode("utf-8", errors="replace"))
             bad.add(number)
-    return bad
+    return lines, bad
 
 
-def _resume_after(text: str, line_num: int):
+def _resume_after(lines: list[str], line_num: int):
     """A reader positioned after a row the CSV parser rejected, keeping physical line numbers."""
-    rest = text.splitlines(keepends=True)[line_num:]
-    reader = csv.reader(io.StringIO("".join(rest), newline=""), strict=True)
+    reader = csv.reader(iter(lines[line_num:]), strict=True)
     return _OffsetReader(reader, line_num)
 
 
