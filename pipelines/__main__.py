@@ -26,6 +26,7 @@ def run(
     log_level: str = typer.Option("INFO", help="Dagster log level shown on the console."),
 ) -> None:
     """Materialize every asset from the bundled data and print where the time went."""
+    _preflight_or_exit()
     from dagster import DagsterInstance
 
     from pipelines.definitions import defs
@@ -68,6 +69,26 @@ def run(
         )
         raise typer.Exit(1)
     console.print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
+
+
+def _preflight_or_exit() -> None:
+    from pipelines.preflight import preflight
+
+    result = preflight()
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+    if not result.ok:
+        for problem in result.problems:
+            console.print(f"[red]preflight:[/red] {problem}", soft_wrap=True)
+        console.print(f"[red]{len(result.problems)} problem(s); nothing was run[/red]")
+        raise typer.Exit(2)
+
+
+@app.command()
+def preflight() -> None:
+    """Check settings and every data file a run reads, in seconds, one line per problem."""
+    _preflight_or_exit()
+    console.print("[green]preflight passed[/green]")
 
 
 @app.command()
@@ -157,11 +178,11 @@ def check_registers_command(
     from pipelines.settings import registers_dir
 
     root = Path(folder) if folder else registers_dir()
-    files = {
-        family: root / f"{family}.csv"
-        for family in FAMILY_COLUMNS
-        if (root / f"{family}.csv").exists()
-    }
+    if not root.is_dir():
+        console.print(f"[red]rejected:[/red] {root}: not a folder of register files")
+        raise typer.Exit(2)
+    # every register a run reads: a missing one fails the run, so it fails the check too
+    files = {family: root / f"{family}.csv" for family in FAMILY_COLUMNS}
     try:
         loaded, problems = check_registers(files)
     except RegisterError as error:
@@ -196,7 +217,15 @@ def main() -> None:
     from pipelines.settings import build_dir
 
     os.environ.setdefault("DAGSTER_HOME", str((build_dir() / "dagster_home").resolve()))
-    os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    try:
+        os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    except OSError as error:
+        console.print(
+            f"[red]error:[/red] cannot create {os.environ['DAGSTER_HOME']} ({error.strerror}); "
+            "make the build folder writable or set TRACKER_BUILD_DIR to one that is",
+            soft_wrap=True,
+        )
+        return 2
     app()
 
 

@@ -120,7 +120,9 @@ def check_pinned(commitments: list[Commitment], pins_file: Path) -> None:
     """
     with pins_file.open(newline="", encoding="utf-8") as handle:
         pinned = {row["commitment_id"]: row["sha256"].strip() for row in csv.DictReader(handle)}
-    changed = [c.commitment_id for c in commitments if pinned.get(c.commitment_id) != item_digest(c)]
+    changed = [
+        c.commitment_id for c in commitments if pinned.get(c.commitment_id) != item_digest(c)
+    ]
     if changed:
         raise DeclarationFormatError(
             f"declaration text of item(s) {', '.join(changed)} differs from its pinned checksum "
