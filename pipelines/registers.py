@@ -94,6 +94,9 @@ def read_register(path: Path, family: str, display_name: str | None = None) -> R
         row_lines = set(range(first_line, reader.line_num + 1))
         if row_lines & bad_lines:
             records.append(_error_row(name, line_no, "not valid UTF-8 text", ",".join(fields)))
+        elif any("\x00" in value for value in fields):
+            reason = "contains a NUL character (binary data?); remove it"
+            records.append(_error_row(name, line_no, reason, ",".join(fields).replace("\x00", "")))
         elif len(fields) != len(header):
             reason = f"row has {len(fields)} fields, the header has {len(header)}"
             records.append(_error_row(name, line_no, reason, ",".join(fields)))

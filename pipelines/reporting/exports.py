@@ -49,9 +49,10 @@ def _safe_cell(column: str, kind: str) -> str:
     if kind != "VARCHAR":
         return quoted
     prefixes = "".join(p for p in FORMULA_PREFIXES if p not in ("\t", "\r")) + "\t\r"
+    text = f"replace({quoted}, chr(0), '')"  # NUL: many CSV readers stop or misread at it
     return (
-        f"CASE WHEN left({quoted}, 1) IN ({', '.join(_sql_string(p) for p in prefixes)}) "
-        f"THEN '''' || {quoted} ELSE {quoted} END AS {quoted}"
+        f"CASE WHEN left({text}, 1) IN ({', '.join(_sql_string(p) for p in prefixes)}) "
+        f"THEN '''' || {text} ELSE {text} END AS {quoted}"
     )
 
 

@@ -112,7 +112,7 @@ class FeedClient:
 
 
 def _text(soup_or_tag) -> str:
-    return " ".join(soup_or_tag.get_text(" ", strip=True).split())
+    return " ".join(soup_or_tag.get_text(" ", strip=True).replace("\x00", "").split())
 
 
 def _soup(body: bytes) -> BeautifulSoup:
@@ -280,7 +280,7 @@ def _time_element(tag) -> date | None:
 
 
 def _clean(value: str | None) -> str | None:
-    value = " ".join((value or "").split())
+    value = " ".join((value or "").replace("\x00", "").split())
     return value or None
 
 
