@@ -40,6 +40,20 @@ USER_AGENT = "jiscoop-tracker/0.1 (press-release monitor; one request at a time)
 PARTITION = "feed"
 
 
+# A press release page is ~100 KB, a feed ~50 KB: anything past this is not one, and parsing
+# 50 MB of markup takes minutes and gigabytes. Larger documents are refused, not parsed.
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+
+
+def _bounded(path: Path, what: str) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise FeedError(
+            f"{path.name}: {what} of {size:,} bytes, over {MAX_DOCUMENT_BYTES:,}; not parsed"
+        )
+    return path.read_bytes()
+
+
 class FeedError(RuntimeError):
     """A feed or page that cannot be used; the message names the URL and the reason."""
 
@@ -108,6 +122,8 @@ class FeedClient:
         answer = get_once(self._http, url, lambda a: "")
         if answer.status_code != 200:
             raise FeedError(f"{url}: HTTP {answer.status_code} {answer.reason_phrase}".strip())
+        if len(answer.content) > MAX_DOCUMENT_BYTES:
+            raise FeedError(f"{url}: {len(answer.content):,} bytes, over {MAX_DOCUMENT_BYTES:,}")
         return answer.content
 
 
@@ -324,7 +340,7 @@ def read_snapshot(store: SnapshotStore, source) -> IndexRead:
         return IndexRead([], [f"{source.name}: no snapshot stored yet"])
     rows.sort(key=lambda row: row["snapshot_id"])
     index, pages = rows[0], {row["url"]: row for row in rows[1:]}
-    read = source.parse_index(store.path(index).read_bytes(), index["url"])
+    read = source.parse_index(_bounded(store.path(index), "index"), index["url"])
     retrieved = date.fromisoformat(index["retrieved_at"][:10])
     for item in read.items:
         item.retrieved_date, item.snapshot_id = retrieved, index["snapshot_id"]
@@ -336,6 +352,9 @@ def read_snapshot(store: SnapshotStore, source) -> IndexRead:
             reason = store.path(page).read_text(encoding="utf-8", errors="replace")
             item.problems.append(f"page unavailable: {reason}")
         elif page is not None:
-            source.parse_page(store.path(page).read_bytes(), item)
+            try:
+                source.parse_page(_bounded(store.path(page), "page"), item)
+            except FeedError as error:
+                item.problems.append(f"page unusable: {error}")
         item.flag_missing()
     return read
