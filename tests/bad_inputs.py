@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipelines.registers import register_columns
+from pipelines.registers import MAX_REGISTER_LINES, register_columns
 
 GOOD = {
     "event_id": "EX-2024-CORPUS", "name": "Corpus exercise", "start_date": "2024-05-01",
@@ -476,7 +476,7 @@ CASES += [
     Case(
         "register-over-the-row-cap",
         "register",
-        raw(_header() + _good_line() * 100_001),
+        lambda: _header() + _good_line() * (MAX_REGISTER_LINES + 1),
         "rejected",
         "over the cap",
     ),
