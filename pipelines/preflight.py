@@ -241,13 +241,13 @@ def _declaration(result: Preflight) -> None:
 
 
 def _snapshots(result: Preflight) -> None:
-    from pipelines.assets.feeds import feeds_folder
-    from pipelines.assets.trade import comtrade_store
+    # the folders the assets read (pipelines.assets.trade/feeds), without importing Dagster
     from pipelines.sources.feeds import SOURCES, feed_store
-    from pipelines.sources.snapshots import SnapshotError
+    from pipelines.sources.snapshots import SnapshotError, SnapshotStore
 
-    stores = [("comtrade", comtrade_store(), True)] + [
-        (f"press feed {name}", feed_store(feeds_folder(), source), False)
+    folder = settings.snapshots_dir()
+    stores = [("comtrade", SnapshotStore(folder / "comtrade", ""), True)] + [
+        (f"press feed {name}", feed_store(folder / "feeds", source), False)
         for name, source in SOURCES.items()
     ]
     for label, store, blocking in stores:
