@@ -289,3 +289,21 @@ def test_full_build_folder_is_one_line(monkeypatch, tmp_path):
     monkeypatch.setattr(module, "MIN_FREE_BYTES", 2**62)
     problems = [p for p in preflight().problems if "MB free" in p]
     assert len(problems) == 1 and "TRACKER_BUILD_DIR" in problems[0]
+
+
+def test_invalid_classifier_regex_names_file_and_rule(tmp_path):
+    from pipelines.classifier import RulesError, load_rules
+
+    (tmp_path / "vocabulary.yaml").write_bytes(
+        (ROOT / "data/classifier/vocabulary.yaml").read_bytes()
+    )
+    (tmp_path / "commitment_rules.csv").write_text(
+        "rule_id,commitment_id,family,not_family,terms,requires,unless,rationale\n"
+        'X-1,1.1,,,"(unclosed",,,r\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesError) as error:
+        load_rules(tmp_path)
+    message = str(error.value)
+    assert message.startswith("data/classifier/commitment_rules.csv, rule X-1 (row 2), terms:")
+    assert "\n" not in message
