@@ -307,3 +307,26 @@ def test_invalid_classifier_regex_names_file_and_rule(tmp_path):
     message = str(error.value)
     assert message.startswith("data/classifier/commitment_rules.csv, rule X-1 (row 2), terms:")
     assert "\n" not in message
+
+
+def test_registers_dir_covers_published_trade_figures(tmp_path, monkeypatch):
+    from dagster import AssetSelection
+
+    from tests.helpers import materialize_selection
+
+    draft = tmp_path / "draft"
+    draft.mkdir()
+    published = (ROOT / "data/registers/published_trade_figures.csv").read_text(encoding="utf-8")
+    header = published.splitlines()[0]
+    (draft / "published_trade_figures.csv").write_text(
+        header + "\n" + "DRAFT-1" + "," * header.count(","), encoding="utf-8"
+    )
+    monkeypatch.setenv("TRACKER_REGISTERS_DIR", str(draft))
+    database = tmp_path / "w.duckdb"
+    materialize_selection(AssetSelection.assets("raw_published_trade_figures"), database)
+    with duckdb.connect(str(database), read_only=True) as con:
+        ids = [
+            r[0]
+            for r in con.execute("SELECT figure_id FROM raw_published_trade_figures").fetchall()
+        ]
+    assert ids == ["DRAFT-1"]
