@@ -330,3 +330,30 @@ def test_registers_dir_covers_published_trade_figures(tmp_path, monkeypatch):
             for r in con.execute("SELECT figure_id FROM raw_published_trade_figures").fetchall()
         ]
     assert ids == ["DRAFT-1"]
+
+
+def test_one_damaged_feed_snapshot_drops_only_its_source(tmp_path, monkeypatch):
+    import shutil
+
+    from dagster import AssetSelection
+
+    from tests.helpers import materialize_selection
+
+    snapshots = tmp_path / "snapshots"
+    shutil.copytree(ROOT / "data/snapshots", snapshots)
+    store = SnapshotStore(snapshots / "feeds" / "pib", "x")
+    index = min(store.newest(), key=lambda row: row["snapshot_id"])
+    store.path(index).write_bytes(b"\x00corrupt")  # no longer matches its manifest sha256
+    monkeypatch.setenv("TRACKER_SNAPSHOTS_DIR", str(snapshots))
+    database = tmp_path / "w.duckdb"
+    started = time.monotonic()
+    result = materialize_selection(
+        AssetSelection.assets("feed_snapshots", "raw_feed_items"), database
+    )
+    assert result.success
+    assert time.monotonic() - started < 60  # no retry delays
+    with duckdb.connect(str(database), read_only=True) as con:
+        sources = {
+            r[0] for r in con.execute("SELECT DISTINCT source FROM raw_feed_items").fetchall()
+        }
+    assert sources == {"mod_jp"}
