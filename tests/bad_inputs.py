@@ -461,6 +461,15 @@ CASES += [
         "probably the same event as EX-2024-CORPUS",
     ),
     Case(
+        "numbered-phases-on-the-same-day",
+        "register",
+        register(
+            {"name": "Corpus exercise phase 1"},
+            {"event_id": "EX-2024-CORPUS-2", "name": "Corpus exercise phase 2"},
+        ),
+        "loaded",
+    ),
+    Case(
         "retrieved-date-in-the-future",
         "register",
         register({"retrieved_date": "2099-01-01"}),

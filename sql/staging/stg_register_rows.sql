@@ -48,6 +48,7 @@ typed AS (
         lower(regexp_replace(coalesce(r.name, ''), '[^\pL\pM\pN]', '', 'g')) AS name_key,
         -- letters only: "JIMEX 2025" and "JIMEX-25" share it
         lower(regexp_replace(coalesce(r.name, ''), '[^\pL\pM]', '', 'g')) AS letters_key,
+        regexp_replace(coalesce(r.name, ''), '[^0-9]', '', 'g') AS digits_key,
         a.*
     FROM received AS r, allowed AS a
 ),
@@ -63,7 +64,8 @@ ranked AS (
             PARTITION BY family, start_on, name_key ORDER BY source_file, line_no) AS event_first_id,
         lag(event_id) OVER near AS near_id,
         lag(start_on) OVER near AS near_start,
-        lag(name_key) OVER near AS near_name_key
+        lag(name_key) OVER near AS near_name_key,
+        lag(digits_key) OVER near AS near_digits
     FROM typed
     WINDOW near AS (PARTITION BY family, letters_key ORDER BY start_on, source_file, line_no)
 ),
@@ -84,6 +86,8 @@ checked AS (
                 THEN {'column': 'name', 'reason': 'same event as ' || event_first_id || ' (same name and start date)'} END,
             CASE WHEN letters_key <> '' AND near_id IS NOT NULL AND near_id <> event_id
                     AND start_on - near_start <= 1 AND NOT (start_on = near_start AND name_key = near_name_key)
+                    -- the same number, or one abbreviating the other (2025 / 25); "Phase 1" / "Phase 2" differ
+                    AND (ends_with(digits_key, near_digits) OR ends_with(near_digits, digits_key))
                 THEN {'column': 'name', 'reason': 'probably the same event as ' || near_id
                     || ' (near-identical name, start dates at most a day apart); merge them or make the names distinct'} END,
             CASE WHEN name IS NULL THEN {'column': 'name', 'reason': 'missing'} END,
