@@ -252,10 +252,15 @@ def _snapshots(result: Preflight) -> None:
     ]
     for label, store, blocking in stores:
         try:
-            for row in store.manifest():
-                store.path(
-                    row
-                )  # a path outside the folder always blocks: it is a tampered manifest
+            for line_no, row in enumerate(store.manifest(), start=2):
+                # a path outside the folder always blocks: it is a tampered manifest
+                store.path(row)
+                retrieved = (row.get("retrieved_at") or "")[:10]
+                if not _past_day(retrieved):
+                    result.problems.append(
+                        f"{store.folder / 'manifest.csv'}, line {line_no}: retrieved_at "
+                        f"{retrieved!r} is not a past YYYY-MM-DD date; correct the manifest"
+                    )
         except SnapshotError as error:
             result.problems.append(str(error))
             continue
@@ -277,3 +282,12 @@ def _review(result: Preflight) -> None:
         read_decisions(settings.review_dir() / "decisions.csv")
     except (ReviewError, UnicodeDecodeError, pd.errors.ParserError) as error:
         result.problems.append(f"data/review/decisions.csv: {' '.join(str(error).split())}")
+
+
+def _past_day(text: str) -> bool:
+    from datetime import date, timedelta
+
+    try:
+        return date.fromisoformat(text) <= date.today() + timedelta(days=1)
+    except ValueError:
+        return False

@@ -357,3 +357,24 @@ def test_one_damaged_feed_snapshot_drops_only_its_source(tmp_path, monkeypatch):
             r[0] for r in con.execute("SELECT DISTINCT source FROM raw_feed_items").fetchall()
         }
     assert sources == {"mod_jp"}
+
+
+def test_snapshot_retrieved_in_the_future_fails_preflight(tmp_path, monkeypatch):
+    import shutil
+
+    snapshots = tmp_path / "snapshots"
+    shutil.copytree(ROOT / "data/snapshots", snapshots)
+    manifest = snapshots / "feeds" / "mod_jp" / "manifest.csv"
+    import csv
+
+    with manifest.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["retrieved_at"] = "2099-01-01T00:00:00+00:00"
+    with manifest.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    monkeypatch.setenv("TRACKER_SNAPSHOTS_DIR", str(snapshots))
+    monkeypatch.setenv("TRACKER_BUILD_DIR", str(tmp_path / "build"))
+    problems = preflight().problems
+    assert any("manifest.csv, line 2: retrieved_at '2099-01-01'" in p for p in problems), problems
