@@ -32,7 +32,8 @@ def run(
 ) -> None:
     """Materialize every asset from the bundled data, showing progress and a short summary."""
     started = time.perf_counter()
-    console.print(f"[bold]{job}[/bold]: loading the pipeline …")
+    console.print(f"[bold]{job}[/bold]: checking inputs, then loading the pipeline …")
+    _preflight_or_exit()
     from dagster import DagsterInstance
 
     from pipelines.definitions import defs
@@ -72,6 +73,26 @@ def run(
         )
         raise typer.Exit(1)
     console.print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
+
+
+def _preflight_or_exit() -> None:
+    from pipelines.preflight import preflight
+
+    result = preflight()
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+    if not result.ok:
+        for problem in result.problems:
+            console.print(f"[red]preflight:[/red] {problem}", soft_wrap=True)
+        console.print(f"[red]{len(result.problems)} problem(s); nothing was run[/red]")
+        raise typer.Exit(2)
+
+
+@app.command()
+def preflight() -> None:
+    """Check settings and every data file a run reads, in seconds, one line per problem."""
+    _preflight_or_exit()
+    console.print("[green]preflight passed[/green]")
 
 
 @app.command()
@@ -206,22 +227,15 @@ def check_registers_command(
     root = Path(folder) if folder else registers_dir()
     if not root.is_dir():
         _fail(f"{root} is not a folder: pass the folder that holds the register CSVs")
-    files = {
-        family: root / f"{family}.csv"
-        for family in FAMILY_COLUMNS
-        if (root / f"{family}.csv").exists()
-    }
+    # every register a run reads: a missing one fails the run, so it fails the check too
+    files = {family: root / f"{family}.csv" for family in FAMILY_COLUMNS}
     statements = root / "statements.csv"
-    if not files and not statements.exists():
-        expected = ", ".join(f"{family}.csv" for family in [*FAMILY_COLUMNS, "statements"])
-        _fail(f"{root} holds no register file ({expected}): pass the folder that holds them")
     try:
         loaded, problems = check_registers(files)
         if statements.exists():
             loaded_statements, statement_problems = check_statements(statements)
     except RegisterError as error:
-        console.print(f"[red]rejected:[/red] {error}")
-        raise typer.Exit(2) from None
+        _fail(f"{error} (in the register folder {root})")
     for row in problems.itertuples():
         print(
             f"{row.source_file}:{row.line_no}: {row.event_id or '-'}: {row.column_name or 'row'}: {row.reason}"
@@ -279,7 +293,15 @@ def main() -> None:
     from pipelines.settings import build_dir
 
     os.environ.setdefault("DAGSTER_HOME", str((build_dir() / "dagster_home").resolve()))
-    os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    try:
+        os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    except OSError as error:
+        console.print(
+            f"[red]error:[/red] cannot create {os.environ['DAGSTER_HOME']} ({error.strerror}); "
+            "make the build folder writable or set TRACKER_BUILD_DIR to one that is",
+            soft_wrap=True,
+        )
+        return 2
     app()
 
 

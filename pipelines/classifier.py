@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from pipelines import settings
+from pipelines.inputs import InputError, load_yaml
 
 FAMILIES = ("exercises", "port_calls", "rd_projects", "dialogues")
 
@@ -40,10 +39,6 @@ class Term:
         """The text the term matched (shown in `why`), or None."""
         found = self.pattern.search(text)
         return found.group(0) if found else None
-
-
-def _terms(patterns: list[str]) -> list[Term]:
-    return [Term(p, compile_term(p)) for p in patterns]
 
 
 def _found(terms: list[Term], text: str) -> list[str]:
@@ -101,36 +96,70 @@ def load_rules(folder: Path | None = None) -> Rules:
     return _load_rules(str(folder))
 
 
+class RulesError(ValueError):
+    """A vocabulary or rule file that cannot be used; one line naming the file, rule and remedy."""
+
+
+def _compiled(term: str, where: str) -> Term:
+    try:
+        return Term(term, compile_term(term))
+    except re.error as error:
+        raise RulesError(
+            f"{where}: invalid regular expression {term!r} ({error}); fix or escape it"
+        ) from None
+
+
 @cache
 def _load_rules(folder: str) -> Rules:
-    vocabulary = yaml.safe_load((Path(folder) / "vocabulary.yaml").read_text(encoding="utf-8"))
-    families = {
-        family: [
-            (Term(t, compile_term(t)), float(w)) for t, w in vocabulary["families"][family].items()
-        ]
-        for family in FAMILIES
-    }
-    with (Path(folder) / "commitment_rules.csv").open(newline="", encoding="utf-8") as handle:
+    vocabulary_file = Path(folder) / "vocabulary.yaml"
+    vocabulary_name = f"data/classifier/{vocabulary_file.name}"
+    try:
+        vocabulary = load_yaml(vocabulary_file, vocabulary_name)
+    except InputError as error:
+        raise RulesError(str(error)) from None
+    try:
+        families = {
+            family: [
+                (_compiled(t, f"{vocabulary_name}: families.{family}"), float(w))
+                for t, w in vocabulary["families"][family].items()
+            ]
+            for family in FAMILIES
+        }
+        lists = {
+            key: [_compiled(t, f"{vocabulary_name}: {key}") for t in vocabulary[key]]
+            for key in ("japan", "india", "both", "security")
+        }
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        if isinstance(error, RulesError):
+            raise
+        raise RulesError(
+            f"{vocabulary_name}: missing or malformed section {error}; restore its shape"
+        ) from None
+    rules_file = Path(folder) / "commitment_rules.csv"
+    rules_name = f"data/classifier/{rules_file.name}"
+    with rules_file.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    rules = [
-        CommitmentRule(
-            rule_id=row["rule_id"],
-            commitment_id=row["commitment_id"],
-            families=frozenset(filter(None, row["family"].split("|"))),
-            not_families=frozenset(filter(None, row["not_family"].split("|"))),
-            terms=Term(row["terms"], compile_term(row["terms"])) if row["terms"] else None,
-            requires=Term(row["requires"], compile_term(row["requires"]))
-            if row["requires"]
-            else None,
-            unless=Term(row["unless"], compile_term(row["unless"])) if row["unless"] else None,
+    rules = []
+    for line_no, row in enumerate(rows, start=2):
+        where = f"{rules_name}, rule {row['rule_id']} (row {line_no})"
+        rules.append(
+            CommitmentRule(
+                rule_id=row["rule_id"],
+                commitment_id=row["commitment_id"],
+                families=frozenset(filter(None, row["family"].split("|"))),
+                not_families=frozenset(filter(None, row["not_family"].split("|"))),
+                terms=_compiled(row["terms"], f"{where}, terms") if row["terms"] else None,
+                requires=_compiled(row["requires"], f"{where}, requires")
+                if row["requires"]
+                else None,
+                unless=_compiled(row["unless"], f"{where}, unless") if row["unless"] else None,
+            )
         )
-        for row in rows
-    ]
     return Rules(
-        japan=_terms(vocabulary["japan"]),
-        india=_terms(vocabulary["india"]),
-        both=_terms(vocabulary["both"]),
-        security=_terms(vocabulary["security"]),
+        japan=lists["japan"],
+        india=lists["india"],
+        both=lists["both"],
+        security=lists["security"],
         families=families,
         headline_weight=float(vocabulary.get("headline_weight", 1)),
         commitment_rules=rules,

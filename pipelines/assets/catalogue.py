@@ -1,10 +1,7 @@
 """The indicator catalogue and the parameters of the before/after comparison."""
 
-import os
-from datetime import date
-
 import pandas as pd
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, asset
 
 from pipelines import settings
 from pipelines.catalogue import read_catalogue
@@ -36,11 +33,10 @@ def run_parameters(context: AssetExecutionContext, warehouse: Warehouse) -> Mate
 
     `TRACKER_AS_OF` (YYYY-MM-DD) pins the day, so that a past report can be reproduced.
     """
-    as_of = date.fromisoformat(os.environ.get("TRACKER_AS_OF") or date.today().isoformat())
-    if as_of <= settings.SIGNING_DATE:
-        raise ValueError(
-            f"TRACKER_AS_OF {as_of} must be after the signing date {settings.SIGNING_DATE}"
-        )
+    try:
+        as_of = settings.as_of()
+    except settings.SettingError as error:
+        raise Failure(str(error)) from None
     window = as_of - settings.SIGNING_DATE
     frame = pd.DataFrame(
         [

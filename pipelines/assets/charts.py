@@ -1,13 +1,16 @@
 """One chart asset per measured indicator of the catalogue (data/indicators.yaml)."""
 
 import base64
+import logging
 
-import yaml
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from pipelines import settings
+from pipelines.catalogue import CatalogueError, read_entries
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
+
+log = logging.getLogger(__name__)
 
 EVENT_SOURCES = (
     "Tracker event registers: one official release or news report per event (see report)"
@@ -20,8 +23,14 @@ def charts_dir():
 
 def measured_indicators() -> list[dict]:
     """Catalogue entries that get a chart, read once when the Definitions load."""
-    catalogue = yaml.safe_load((settings.DATA_DIR / "indicators.yaml").read_text(encoding="utf-8"))
-    return [e for e in catalogue["indicators"] if e.get("status", "measured") == "measured"]
+    try:
+        entries = read_entries(settings.DATA_DIR / "indicators.yaml")
+    except CatalogueError as error:
+        # The Definitions still load (so the UI and the preflight can say what is wrong); the
+        # `indicators` asset raises the same error when it runs.
+        log.error(str(error))
+        return []
+    return [e for e in entries if e.get("status", "measured") == "measured" and e.get("id")]
 
 
 def _chart_asset(entry: dict) -> AssetsDefinition:

@@ -37,6 +37,7 @@ from pipelines.sources.feeds import (
     fetch,
     read_snapshot,
 )
+from pipelines.sources.snapshots import SnapshotError
 from pipelines.tables import replace_table
 
 REGISTER_FIELDS = list(
@@ -63,9 +64,23 @@ def feeds_folder():
 )
 def feed_snapshots(context: AssetExecutionContext) -> MaterializeResult:
     if not settings.live_sources_enabled():
-        kept = {name: len(feed_store(feeds_folder(), s).newest()) for name, s in SOURCES.items()}
+        # Reading files cannot mend by waiting: a damaged snapshot is reported, never retried, and
+        # raw_feed_items goes on with the other sources.
+        kept, damaged = {}, {}
+        for name, source in SOURCES.items():
+            try:
+                kept[name] = len(feed_store(feeds_folder(), source).newest())
+            except SnapshotError as error:
+                context.log.error(f"{name}: stored snapshot unusable: {error}")
+                damaged[name] = str(error)
         context.log.info(f"offline: bundled feed snapshot files {kept}")
-        return MaterializeResult(metadata={"mode": "offline", "files": MetadataValue.json(kept)})
+        return MaterializeResult(
+            metadata={
+                "mode": "offline",
+                "files": MetadataValue.json(kept),
+                "damaged": MetadataValue.json(damaged),
+            }
+        )
     client = FeedClient()
     fetched, failed = {}, []
     try:
@@ -105,12 +120,18 @@ def _item_row(item: FeedItem) -> dict:
 @asset(owners=OWNERS, group_name="sources", kinds={"python", "duckdb"}, deps=[feed_snapshots])
 def raw_feed_items(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Items of the newest snapshot of every feed, with what each lacks named in `problems`."""
-    rows, warnings = [], []
+    rows, warnings, skipped = [], [], []
     for name, source in SOURCES.items():
         try:
             read = read_snapshot(feed_store(feeds_folder(), source), source)
-        except FeedError as error:
-            raise Failure(f"{name}: the stored snapshot cannot be read: {error}") from None
+        except (FeedError, SnapshotError) as error:
+            # One damaged source must not hold back the others; its files stay on disk as they
+            # are, and the error is in the log and the metadata until it is replaced.
+            context.log.error(
+                f"{name}: the stored snapshot cannot be read, source skipped: {error}"
+            )
+            skipped.append(f"{name}: {error}")
+            continue
         warnings += [f"{name}: {w}" for w in read.warnings]
         rows += [_item_row(item) for item in read.items]
     for warning in warnings:
@@ -123,6 +144,7 @@ def raw_feed_items(context: AssetExecutionContext, warehouse: Warehouse) -> Mate
         metadata={
             "dagster/row_count": MetadataValue.int(len(frame)),
             "warnings": MetadataValue.text("\n".join(warnings) or "none"),
+            "skipped_sources": MetadataValue.text("\n".join(skipped) or "none"),
         }
     )
 

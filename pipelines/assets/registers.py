@@ -1,10 +1,21 @@
 """Loader assets: each curated register, read as received into a raw_<family> table."""
 
+import io
+
 import pandas as pd
-from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetsDefinition,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from pipelines import settings
-from pipelines.registers import FAMILY_COLUMNS, read_register
+from pipelines.inputs import InputError, decode_utf8, read_bytes
+from pipelines.preflight import evidence_rule_problems, manual_links_problems
+from pipelines.registers import FAMILY_COLUMNS, RegisterError, read_register
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 from pipelines.tables import replace_table
@@ -22,7 +33,10 @@ def _register_asset(family: str, description: str | None = None) -> AssetsDefini
     )
     def _load(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         path = settings.registers_dir() / f"{family}.csv"
-        read = read_register(path, family, display_name=f"data/registers/{path.name}")
+        try:
+            read = read_register(path, family, display_name=f"data/registers/{path.name}")
+        except RegisterError as error:
+            raise Failure(str(error)) from None
         if read.ignored_columns:
             context.log.warning(f"{path.name}: ignoring unknown column(s) {read.ignored_columns}")
         if read.n_load_errors:
@@ -42,7 +56,21 @@ def _register_asset(family: str, description: str | None = None) -> AssetsDefini
     return _load
 
 
-def _reference_asset(table: str, data_file: str, description: str) -> AssetsDefinition:
+def read_reference(path, label: str) -> pd.DataFrame:
+    """A reference or mapping CSV as text, every value stripped: a trailing space must not turn
+    an exclusion into a link to nothing, nor a code into an unknown one."""
+    try:
+        data = decode_utf8(read_bytes(path, label), label)
+    except InputError as error:
+        raise Failure(str(error)) from None
+    frame = pd.read_csv(io.StringIO(data), dtype="string", keep_default_na=False)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.apply(lambda column: column.str.strip())
+
+
+def _reference_asset(
+    table: str, data_file: str, description: str, path=None, deps=(), check=None
+) -> AssetsDefinition:
     @asset(
         name=table,
         owners=OWNERS,
@@ -50,14 +78,30 @@ def _reference_asset(table: str, data_file: str, description: str) -> AssetsDefi
         kinds={"python", "duckdb"},
         description=description,
         metadata={"file": f"data/{data_file}"},
+        deps=list(deps),
     )
     def _load(warehouse: Warehouse) -> MaterializeResult:
-        frame = pd.read_csv(settings.DATA_DIR / data_file, dtype="string", keep_default_na=False)
+        frame = read_reference(
+            path() if path else settings.DATA_DIR / data_file, f"data/{data_file}"
+        )
         with warehouse.get_connection() as con:
+            if check is not None:
+                problems = check(con, frame)
+                if problems:
+                    raise Failure("; ".join(problems))
             replace_table(con, table, frame)
         return MaterializeResult(metadata={"dagster/row_count": MetadataValue.int(len(frame))})
 
     return _load
+
+
+def _manual_links_problems(con, frame: pd.DataFrame) -> list[str]:
+    known = {
+        row[0]
+        for family in FAMILY_COLUMNS
+        for row in con.execute(f"SELECT DISTINCT trim(event_id) FROM raw_{family}").fetchall()  # noqa: S608 (constant names)
+    }
+    return manual_links_problems(frame, known)
 
 
 register_assets = [
@@ -88,15 +132,19 @@ reference_assets = [
         "raw_published_trade_figures",
         "registers/published_trade_figures.csv",
         "Published Japan–India trade figures (ministries, Comtrade-derived pages, press), as received.",
+        path=lambda: settings.registers_dir() / "published_trade_figures.csv",
     ),
     _reference_asset(
         "evidence_rules",
         "mapping/evidence_rules.csv",
         "Rules that decide which events are evidence for which commitments.",
+        check=lambda con, frame: evidence_rule_problems(frame),
     ),
     _reference_asset(
         "manual_links",
         "mapping/manual_links.csv",
         "Analysts' manual evidence links and exclusions; they win over the rules.",
+        deps=[f"raw_{family}" for family in FAMILY_COLUMNS],
+        check=_manual_links_problems,
     ),
 ]

@@ -1,6 +1,7 @@
 """The static report at build/report/index.html, built from the warehouse and the other outputs."""
 
 import json
+import shutil
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
@@ -11,7 +12,7 @@ from pipelines.assets.notebooks import notebooks
 from pipelines.assets.trade import comtrade_store
 from pipelines.reporting.exports import write_exports
 from pipelines.reporting.notebooks import discover_notebooks
-from pipelines.reporting.report import build_report, copy_tree
+from pipelines.reporting.report import build_report, copy_tree, swap_in
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 from pipelines.sources.feeds import SOURCES as FEED_SOURCES
@@ -67,7 +68,16 @@ def _recent_failures(limit: int = 20) -> list[dict]:
 )  # fmt: skip
 def report(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Scorecard, a page per commitment, charts, notebooks, method, sources and Data Docs."""
-    out = report_dir()
+    # Built in a staging folder beside the report, then swapped in whole: a run killed during
+    # this step leaves the previous report as it was.
+    final = report_dir()
+    out = final.with_name(f".{final.name}.staging")
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for written_earlier in ("charts", "notebooks"):  # by the chart and notebook assets
+        if (final / written_earlier).is_dir():
+            shutil.copytree(final / written_earlier, out / written_earlier)
     copy_tree(runtime_dir() / "data_docs", out / "data_docs")
     pages_of_notebooks = [
         {"name": n.name, "title": n.title} for n in discover_notebooks(settings.NOTEBOOKS_DIR)
@@ -78,6 +88,8 @@ def report(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeR
             con, out, pages_of_notebooks, chart_ids, _snapshot_sources(), _recent_failures()
         )
         exports = write_exports(con, out / "exports")
+    swap_in(out, final)
+    out = final
     context.log.info(f"report: {len(pages)} pages in {out}")
     return MaterializeResult(
         metadata={

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,24 @@ def _theme() -> alt.theme.ThemeConfig:
             "legend": {"orient": "bottom", "title": None},
         }
     }
+
+
+class ScriptSafeJSONEncoder(json.JSONEncoder):
+    """JSON that can sit inside an HTML <script> element.
+
+    The page inlines the chart's spec, whose titles come from the catalogue: `</script>` or
+    `<!--` in a title would end the script or change how the browser parses it. Escaping `<`, `>`
+    and `&` as \\u escapes keeps the same JSON value (they only occur inside strings); with
+    ensure_ascii, U+2028/2029, which end a line in older JavaScript, are escaped as well.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = True
+        super().__init__(*args, **kwargs)
+
+    def encode(self, o) -> str:
+        text = super().encode(o)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @dataclass(frozen=True)
@@ -99,7 +118,7 @@ def save_chart(chart: alt.TopLevelMixin, folder: Path, name: str) -> dict[str, P
     svg = vl_convert.vegalite_to_svg(chart.to_dict())
     paths["svg"].write_text(svg, encoding="utf-8")
     paths["png"].write_bytes(vl_convert.svg_to_png(svg))
-    chart.save(paths["html"], inline=True)
+    chart.save(paths["html"], inline=True, json_kwds={"cls": ScriptSafeJSONEncoder})
     # Browsers ask for /favicon.ico otherwise, a 404 in the console of a page served locally.
     page = paths["html"].read_text(encoding="utf-8")
     paths["html"].write_text(

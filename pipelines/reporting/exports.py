@@ -8,6 +8,7 @@ itself (COPY), so ten million trade rows stream to disk instead of passing throu
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -34,7 +35,11 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         columns = con.execute(f"DESCRIBE {sql}").fetchall()  # noqa: S608 (constant queries)
         cells = ", ".join(_safe_cell(column, kind) for column, kind, *_ in columns)
         path = folder / f"{name}.csv"
-        con.execute(f"COPY (SELECT {cells} FROM ({sql})) TO '{path}' (HEADER, DELIMITER ',')")  # noqa: S608
+        # The path goes to DuckDB as an argument, never inside SQL: a build folder under
+        # "o'brien" is a path like any other. Written beside the target, then renamed.
+        temporary = path.with_name(f".{path.name}.partial")
+        con.sql(f"SELECT {cells} FROM ({sql})").write_csv(str(temporary), header=True, sep=",")  # noqa: S608
+        os.replace(temporary, path)
         written.append(path)
     return written
 
@@ -44,9 +49,10 @@ def _safe_cell(column: str, kind: str) -> str:
     if kind != "VARCHAR":
         return quoted
     prefixes = "".join(p for p in FORMULA_PREFIXES if p not in ("\t", "\r")) + "\t\r"
+    text = f"replace({quoted}, chr(0), '')"  # NUL: many CSV readers stop or misread at it
     return (
-        f"CASE WHEN left({quoted}, 1) IN ({', '.join(_sql_string(p) for p in prefixes)}) "
-        f"THEN '''' || {quoted} ELSE {quoted} END AS {quoted}"
+        f"CASE WHEN left({text}, 1) IN ({', '.join(_sql_string(p) for p in prefixes)}) "
+        f"THEN '''' || {text} ELSE {text} END AS {quoted}"
     )
 
 

@@ -6,6 +6,7 @@ http(s) URLs become links. The report works from the file system: no CDN, no ser
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -14,8 +15,16 @@ import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+
+def _without_nul(value):
+    """NUL has no place in a page (browsers show or drop it unpredictably): every value loses it."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 _ENV = Environment(
-    loader=PackageLoader("pipelines.reporting", "templates"), autoescape=select_autoescape(["html"])
+    loader=PackageLoader("pipelines.reporting", "templates"),
+    autoescape=select_autoescape(["html"]),
+    finalize=_without_nul,
 )
 
 
@@ -152,6 +161,19 @@ def build_report(
         _ENV.loader.get_source(_ENV, "style.css")[0], encoding="utf-8"
     )
     return written
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """Make `staging` the folder at `target`, in two renames: a reader (or a killed run) sees the
+    old report or the new one, never pages of both. A leftover from a killed swap is removed."""
+    previous = target.with_name(f".{target.name}.previous")
+    if previous.exists():
+        shutil.rmtree(previous)
+    if target.exists():
+        os.replace(target, previous)
+    os.replace(staging, target)
+    if previous.exists():
+        shutil.rmtree(previous)
 
 
 def copy_tree(source: Path, target: Path) -> None:

@@ -61,7 +61,9 @@ published AS (
             CASE WHEN flow NOT IN ('import', 'export') THEN {'column': 'flow', 'reason': 'must be import or export'} END,
             CASE WHEN NOT regexp_full_match(coalesce(source_url, ''), 'https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}([/?#][^\s<>"]*)?')
                      THEN {'column': 'source_url', 'reason': 'not an https URL'} END,
-            CASE WHEN nullif(mineral, '') IS NULL THEN {'column': 'mineral', 'reason': 'missing'} END
+            CASE WHEN nullif(mineral, '') IS NULL THEN {'column': 'mineral', 'reason': 'missing'} END,
+            CASE WHEN try_strptime(nullif(retrieved_date, ''), '%Y-%m-%d')::DATE > current_date + INTERVAL 1 DAY
+                THEN {'column': 'retrieved_date', 'reason': 'in the future'} END
         ] AS checks
     FROM raw_published_trade_figures
 )
