@@ -15,6 +15,8 @@ import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from pipelines.coverage import complete_through, tier_shares
+
 
 def _without_nul(value):
     """NUL has no place in a page (browsers show or drop it unpredictably): every value loses it."""
@@ -154,6 +156,8 @@ def build_report(
         out_dir / "sources.html",
         "",
         sources=sources,
+        coverage=complete_through(con),
+        tiers=tier_shares(con),
         trade=_records(con, _TRADE),
         failures=failures,
     )
