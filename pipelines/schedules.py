@@ -1,6 +1,15 @@
-"""Unattended refreshes: press feeds weekly; trade data monthly (this year and last, as figures get revised)."""
+"""Unattended refreshes: press feeds weekly; trade data monthly (this year and last, as figures get revised).
 
-from dagster import RunRequest, ScheduleDefinition, ScheduleEvaluationContext, schedule
+They start RUNNING: a deployment's daemon fires them without anyone switching them on in the UI.
+"""
+
+from dagster import (
+    DefaultScheduleStatus,
+    RunRequest,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
+    schedule,
+)
 
 from pipelines.jobs import feeds_refresh, trade_refresh
 
@@ -10,7 +19,12 @@ def trade_partitions_for(day) -> list[str]:
     return [str(day.year - 1), str(day.year)]
 
 
-@schedule(job=trade_refresh, cron_schedule="0 3 2 * *", execution_timezone="UTC")
+@schedule(
+    job=trade_refresh,
+    cron_schedule="0 3 2 * *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
+)
 def monthly_trade_refresh(context: ScheduleEvaluationContext):
     """On the 2nd of every month at 03:00 UTC."""
     day = context.scheduled_execution_time
@@ -23,5 +37,6 @@ weekly_feeds_refresh = ScheduleDefinition(
     job=feeds_refresh,
     cron_schedule="0 6 * * 1",
     execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
     description="Mondays at 06:00 UTC: new press releases become candidates for review.",
 )

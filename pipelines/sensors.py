@@ -1,4 +1,7 @@
-"""Sensors: analysts' edits trigger a refresh, and failed runs are recorded for the report."""
+"""Sensors: analysts' edits trigger a refresh, and failed runs are recorded for the report.
+
+Both start RUNNING, so a deployment's daemon evaluates them from its first tick.
+"""
 
 import hashlib
 import json
@@ -6,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster import (
+    DefaultSensorStatus,
     RunFailureSensorContext,
     RunRequest,
     SensorEvaluationContext,
@@ -29,7 +33,9 @@ def watched_files(data_dir: Path) -> dict[str, str]:
     }
 
 
-@sensor(job=offline_refresh, minimum_interval_seconds=60)
+@sensor(
+    job=offline_refresh, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING
+)
 def edited_data_files(context: SensorEvaluationContext):
     """Re-run the offline refresh when a register, mapping, review or catalogue file changes."""
     current = watched_files(settings.DATA_DIR)
@@ -46,7 +52,7 @@ def edited_data_files(context: SensorEvaluationContext):
     return RunRequest(run_key=f"edit-{digest}", tags={"changed_files": ", ".join(changed)[:200]})
 
 
-@run_failure_sensor(monitor_all_code_locations=False)
+@run_failure_sensor(monitor_all_code_locations=False, default_status=DefaultSensorStatus.RUNNING)
 def record_run_failures(context: RunFailureSensorContext):
     """Append each failed run to build/run_failures.jsonl, which the report's sources page shows."""
     record = {
