@@ -28,12 +28,31 @@ else
 fi
 
 pids=()
-stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait || true; }
+stop() {
+  trap - INT TERM EXIT
+  # The code server runs in its own process group with the process that loads the code:
+  # signal the group. It can be slow to stop: 30 s, then everything left is killed.
+  kill -- "-${pids[0]}" "${pids[@]:1}" 2>/dev/null || true
+  for _ in $(seq 30); do
+    kill -0 -- "-${pids[0]}" "${pids[@]:1}" 2>/dev/null || break
+    sleep 1
+  done
+  kill -9 -- "-${pids[0]}" "${pids[@]:1}" 2>/dev/null || true
+  wait || true
+}
 trap stop INT TERM EXIT
 
-"$BIN/dagster" code-server start -m pipelines.definitions --location-name jiscoop \
+setsid "$BIN/dagster" code-server start -m pipelines.definitions --location-name jiscoop \
   -h "$DAGSTER_CODE_SERVER_HOST" -p "$DAGSTER_CODE_SERVER_PORT" &
 pids+=($!)
+# The webserver and daemon load the workspace when they start: wait until the code answers.
+for attempt in $(seq 120); do
+  "$BIN/dagster" api grpc-health-check -h "$DAGSTER_CODE_SERVER_HOST" -p "$DAGSTER_CODE_SERVER_PORT" \
+    >/dev/null 2>&1 && break
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "serve: the code server exited" >&2; exit 1; }
+  [[ $attempt == 120 ]] && { echo "serve: the code server did not answer in 240 s" >&2; exit 1; }
+  sleep 2
+done
 "$BIN/dagster-webserver" -w deploy/workspace.yaml -h "$WEB_HOST" -p "$WEB_PORT" &
 pids+=($!)
 "$BIN/dagster-daemon" run -w deploy/workspace.yaml &
