@@ -134,7 +134,7 @@ def test_offline_refresh_runs_through_the_queue_and_daemon_into_postgres(deploym
             "SELECT event FROM event_logs WHERE run_id = %s AND dagster_event_type = %s",
             (run_id, DagsterEventType.STEP_FAILURE.value),
         )
-        failures = [json.loads(row[0])["user_message"][:500] for row in cursor.fetchall()]
+        failures = [json.loads(row[0]).get("user_message", "")[:500] for row in cursor.fetchall()]
         assert status == "SUCCESS", (
             f"run {run_id} ended {status} after at most {RUN_TIMEOUT_S} s; step failures: {failures}"
             f"\ndaemon log:\n{(logs / 'daemon.log').read_text()[-3000:]}"
@@ -172,7 +172,7 @@ def test_offline_refresh_runs_through_the_queue_and_daemon_into_postgres(deploym
         )
         executions = cursor.fetchall()
         evaluated = {("/".join(json.loads(key)), name) for key, name, _ in executions}
-        assert evaluated == expected_checks
+        assert expected_checks and evaluated == expected_checks
         assert len(_events(cursor, run_id, DagsterEventType.ASSET_CHECK_EVALUATION)) == len(
             expected_checks
         )
