@@ -1,4 +1,7 @@
-"""Sensors: analysts' edits trigger a refresh, and failed runs are recorded for the report."""
+"""Sensors: analysts' edits trigger a refresh, and failed runs are recorded for the report.
+
+Both start RUNNING, so a deployment's daemon evaluates them from its first tick.
+"""
 
 import hashlib
 import json
