@@ -31,6 +31,8 @@ def slug(mineral: str) -> str:
 def draw_minerals_charts(
     context: AssetExecutionContext, warehouse: Warehouse, entry: dict, folder: Path
 ) -> dict[str, Path]:
+    import vl_convert
+
     from pipelines.reporting.charts import save_chart
     from pipelines.reporting.trade_charts import mineral_chart, minerals_overview
 
@@ -44,9 +46,13 @@ def draw_minerals_charts(
         for mineral in sorted(values["mineral"].unique())
     ]
     drawn = {}
+    folder.mkdir(parents=True, exist_ok=True)
     for item in charts:
         name = f"{entry['id']}--{slug(item.mineral)}"
-        save_chart(item.chart, folder, name)
+        # One SVG each: the overview carries the PNG and the offline HTML.
+        (folder / f"{name}.svg").write_text(
+            vl_convert.vegalite_to_svg(item.chart.to_dict()), encoding="utf-8"
+        )
         drawn[item.mineral] = {
             "files": f"{name}.svg",
             "sources": list(item.sources),

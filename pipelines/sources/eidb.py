@@ -65,9 +65,14 @@ def resolve_inside(folder: Path, name: str) -> Path:
 
 
 def read_eidb(folder: Path) -> pd.DataFrame:
-    """Every figure of every manifest file, as text, with its file, line and origin."""
+    """Every figure of every manifest file, as text, with its file, line and origin.
+
+    A snapshots folder without an `eidb/` folder holds no EIDB figures (an empty table); an `eidb/`
+    folder without its manifest is an error.
+    """
     frames = []
-    for entry in read_manifest(folder):
+    entries = read_manifest(folder) if folder.exists() else []
+    for entry in entries:
         layout = LAYOUTS.get(entry["table"])
         if layout is None:
             raise EidbError(f"{MANIFEST}: {entry['file']}: unknown table {entry['table']!r}")
