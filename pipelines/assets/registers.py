@@ -82,6 +82,11 @@ reference_assets = [
         "The Harmonized System 2022 nomenclature at 4 and 6 digits (datasets/harmonized-system).",
     ),
     _reference_asset(
+        "national_lines",
+        "reference/national_lines.csv",
+        "India's 8-digit lines whose own description rules out the catalogue minerals of their parent.",
+    ),
+    _reference_asset(
         "raw_published_trade_figures",
         "registers/published_trade_figures.csv",
         "Published Japan–India trade figures (ministries, Comtrade-derived pages, press), as received.",

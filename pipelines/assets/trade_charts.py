@@ -59,6 +59,7 @@ def draw_minerals_charts(
             "values": json.loads(item.drawn.to_json(orient="records")),
         }
     (folder / f"{entry['id']}.drawn.json").write_text(json.dumps(drawn, indent=1), encoding="utf-8")
-    overview = minerals_overview(charts, entry["title"], entry.get("subtitle", ""))
+    sources = sorted(values["source"].unique())
+    overview = minerals_overview(values, entry["title"], entry.get("subtitle", ""), sources, as_of)
     context.log.info(f"{entry['id']}: {len(charts)} mineral group(s), {len(values)} values")
     return save_chart(overview, folder, entry["id"])

@@ -23,6 +23,10 @@ PERIOD_TITLES = {
     "month": "Month",
     "part_year": "Part of a year",
 }
+KEY = (
+    "Open triangle: published as 0.00, i.e. under US$ 5,000 a figure, not zero. "
+    "Square: upper bound (codes that also carry other goods)."
+)
 PANEL_WIDTH, PANEL_HEIGHT = 300, 170
 
 
@@ -69,37 +73,55 @@ def latest_complete(frame: pd.DataFrame, as_of: date) -> str | None:
     return max(ended) if ended else None
 
 
+def _layers(frame: pd.DataFrame, x: alt.X, y: alt.Y, inherit: bool = False) -> list[alt.Chart]:
+    """Lines and points of the published values, open triangles for those under US$ 5k.
+
+    `inherit` filters one shared dataset instead (a faceted chart needs its data at the top).
+    """
+    colour = alt.Color(
+        "flow_label:N", title=None, legend=alt.Legend(orient="bottom", columns=1, labelLimit=320)
+    )
+    shape = alt.Shape(
+        "measure:N",
+        title=None,
+        scale=alt.Scale(domain=["specific", "upper bound"], range=["circle", "square"]),
+        legend=alt.Legend(orient="bottom", columns=1),
+    )
+    tooltip = ["period:N", "flow_label:N", "measure:N", "label:N", "source:N"]
+    known, below = frame[~frame["below_rounding"]], frame[frame["below_rounding"]]
+
+    def chart(subset: pd.DataFrame, published: bool) -> alt.Chart:
+        if not inherit:
+            return alt.Chart(subset)
+        test = ~alt.datum.below_rounding if published else alt.datum.below_rounding
+        return alt.Chart().transform_filter(test)
+
+    layers = []
+    # An empty layer on a log scale breaks Vega's sizing: draw only layers with data.
+    if len(known):
+        layers.append(
+            chart(known, True)
+            .mark_line(strokeWidth=1.5)
+            .encode(x=x, y=y, color=colour, strokeDash="measure:N", detail="measure:N")
+        )
+        layers.append(
+            chart(known, True)
+            .mark_point(filled=True, size=40)
+            .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
+        )
+    if len(below):
+        layers.append(
+            chart(below, False)
+            .mark_point(shape="triangle-down", filled=False, size=70, strokeWidth=1.5)
+            .encode(x=x, y=y, color=colour, tooltip=tooltip)
+        )
+    return layers
+
+
 def _panel(frame: pd.DataFrame, kind: str, as_of: date) -> alt.LayerChart:
     x = alt.X("period:O", title=PERIOD_TITLES.get(kind, kind), axis=alt.Axis(labelAngle=-45))
     y = alt.Y("y:Q", title="US$ million (log scale)", scale=alt.Scale(type="log"))
-    colour = alt.Color("flow_measure:N", title=None)
-    tooltip = ["period:N", "flow_label:N", "measure:N", "label:N", "source:N"]
-    frame = frame.assign(flow_measure=frame["flow_label"] + ", " + frame["measure"])
-    # Lines join published values only; an empty layer on a log scale breaks Vega's sizing.
-    known = frame[~frame["below_rounding"]]
-    points = (
-        alt.Chart(frame)
-        .mark_point(filled=True, size=40)
-        .encode(
-            x=x,
-            y=y,
-            color=colour,
-            shape=alt.Shape(
-                "mark:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=["specific", "upper bound", BELOW],
-                    range=["circle", "square", "triangle-down"],
-                ),
-            ),
-            fill=alt.condition(alt.datum.below_rounding, alt.value("white"), colour),
-            tooltip=tooltip,
-        )
-    )
-    layers = [points]
-    if len(known):
-        lines = alt.Chart(known).mark_line(strokeWidth=1.5)
-        layers.insert(0, lines.encode(x=x, y=y, color=colour, detail="flow_measure:N"))
+    layers = _layers(frame, x, y)
     latest = latest_complete(frame, as_of)
     if latest is not None:
         marker = pd.DataFrame({"period": [latest], "text": [f"latest complete: {latest}"]})
@@ -123,10 +145,10 @@ def mineral_chart(mineral: str, values: pd.DataFrame, title: str, as_of: date) -
     ]
     sources = tuple(sorted(frame["source"].unique()))
     footer = (
-        alt.Chart(pd.DataFrame({"text": ["Source: " + "; ".join(sources)]}))
-        .mark_text(align="left", baseline="top", color="#555", fontSize=10)
+        alt.Chart(pd.DataFrame({"text": [f"Source: {'; '.join(sources)}\n{KEY}"]}))
+        .mark_text(align="left", baseline="top", color="#555", fontSize=10, lineBreak="\n")
         .encode(text="text:N", x=alt.value(0), y=alt.value(0))
-        .properties(width=PANEL_WIDTH, height=16)
+        .properties(width=PANEL_WIDTH, height=30)
     )
     chart = alt.vconcat(
         alt.hconcat(*panels).properties(title=alt.TitleParams(f"{title}: {mineral}")), footer
@@ -134,15 +156,42 @@ def mineral_chart(mineral: str, values: pd.DataFrame, title: str, as_of: date) -
     return MineralChart(mineral, chart, frame, sources)
 
 
-def minerals_overview(charts: list[MineralChart], title: str, subtitle: str) -> alt.VConcatChart:
-    """The small multiples side by side, two to a row, each keeping its own source line."""
-    rows = [
-        alt.hconcat(*(c.chart for c in charts[i : i + 2])) for i in range(0, len(charts), 2)
-    ] or [alt.Chart(pd.DataFrame({"t": ["No figures yet"]})).mark_text().encode(text="t:N")]
+def minerals_overview(
+    values: pd.DataFrame, title: str, subtitle: str, sources: list[str], as_of: date
+) -> alt.VConcatChart:
+    """The financial-year series of every mineral group as small multiples, one facet each.
+
+    Calendar-year figures (Comtrade, OEC) stay in each mineral group's own chart: one axis never
+    holds both kinds of year.
+    """
+    frame = drawn_values(values[values["period_kind"] == "financial_year"])
+    x = alt.X("period:O", title=PERIOD_TITLES["financial_year"], axis=alt.Axis(labelAngle=-45))
+    y = alt.Y("y:Q", title="US$ million (log)", scale=alt.Scale(type="log"))
+    latest = latest_complete(frame, as_of) if len(frame) else None
+    layers = _layers(frame, x, y, inherit=True) or [alt.Chart().mark_point()]
+    if latest is not None:
+        layers.append(
+            alt.Chart()
+            .transform_filter(alt.datum.period == latest)
+            .mark_rule(color="#555", strokeDash=[3, 3])
+            .encode(x="period:O")
+        )
+    grid = (
+        alt.layer(*layers)
+        .properties(width=220, height=120)
+        .facet(facet=alt.Facet("mineral:N", title=None), columns=4, data=frame)
+        .resolve_scale(y="independent")
+    )
+    mark = f"Dotted vertical line: latest complete year ({latest}). " if latest else ""
+    footer = (
+        alt.Chart(pd.DataFrame({"text": [f"Source: {'; '.join(sources)}\n{mark}{KEY}"]}))
+        .mark_text(align="left", baseline="top", color="#555", fontSize=10, lineBreak="\n")
+        .encode(text="text:N", x=alt.value(0), y=alt.value(0))
+        .properties(width=900, height=30)
+    )
     return (
-        alt.vconcat(*rows)
+        alt.vconcat(grid, footer)
         .properties(title=alt.TitleParams(title, subtitle=[subtitle] if subtitle else []))
         .configure(font=FONT)
         .configure_range(category=PALETTE)
-        .configure_legend(orient="bottom", title=None)
     )

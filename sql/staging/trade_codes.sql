@@ -4,6 +4,8 @@
 -- code) matches by its 4-digit heading, and so do 4- and 5-digit codes: through every HS 2022
 -- subheading they hold. A code is `specific` to a mineral only when everything it holds is
 -- catalogued as carrying that mineral alone; otherwise its value is at most an upper bound.
+-- An 8-digit line whose own description rules the parent's minerals out (national_lines: calcite
+-- under the residual 2530.90) carries none.
 WITH codes AS (
     SELECT DISTINCT hs_code FROM stg_trade_rows WHERE hs_code IS NOT NULL
     UNION
@@ -43,18 +45,23 @@ specificity AS (
     GROUP BY hs_code
 ),
 minerals AS (
-    SELECT DISTINCT hs_code, mineral, mineral_group FROM held WHERE mineral IS NOT NULL
+    SELECT DISTINCT hs_code, mineral, mineral_group FROM held
+    WHERE mineral IS NOT NULL
+      AND hs_code NOT IN (
+          SELECT hs_code FROM national_lines WHERE carries_catalogue_mineral = 'false')
 )
 SELECT
     r.hs_code,
     r.hs_level,
     r.hs6_code,
-    CASE WHEN m.mineral IS NULL THEN r.hs_match || '; carries no catalogue mineral' ELSE r.hs_match END
-        AS hs_match,
+    CASE WHEN n.reason IS NOT NULL THEN r.hs_match || '; carries no catalogue mineral: ' || n.reason
+         WHEN m.mineral IS NULL THEN r.hs_match || '; carries no catalogue mineral'
+         ELSE r.hs_match END AS hs_match,
     m.mineral,
     m.mineral_group,
     CASE WHEN m.mineral IS NULL THEN NULL WHEN s.specific THEN 'specific' ELSE 'mixed' END AS carries
 FROM resolved AS r
 LEFT JOIN specificity AS s USING (hs_code)
 LEFT JOIN minerals AS m USING (hs_code)
+LEFT JOIN national_lines AS n ON n.hs_code = r.hs_code AND n.carries_catalogue_mineral = 'false'
 ORDER BY r.hs_code, m.mineral
