@@ -7,15 +7,18 @@ WITH figures AS (
     SELECT *, concat_ws('|', snapshot_id, reporter, partner, flow, period, hs_code) AS figure_key
     FROM minerals_trade WHERE hs_code IS NOT NULL AND value_usd IS NOT NULL
 ),
+-- The shorter codes that each figure's code falls under: an equality join, not a prefix scan,
+-- so that millions of Comtrade rows stay a hash join.
+prefixes AS (
+    SELECT DISTINCT origin, reporter, partner, flow, period, period_kind,
+           left(hs_code, n) AS hs_code
+    FROM figures, range(4, 8) AS r(n)
+    WHERE n < length(hs_code)
+),
 covered AS (
-    SELECT DISTINCT coarse.figure_key
-    FROM figures AS coarse
-    JOIN figures AS fine
-      ON fine.origin = coarse.origin AND fine.reporter = coarse.reporter
-     AND fine.partner = coarse.partner AND fine.flow = coarse.flow
-     AND fine.period = coarse.period AND fine.period_kind = coarse.period_kind
-     AND length(fine.hs_code) > length(coarse.hs_code)
-     AND starts_with(fine.hs_code, coarse.hs_code)
+    SELECT DISTINCT f.figure_key
+    FROM figures AS f
+    JOIN prefixes AS p USING (origin, reporter, partner, flow, period, period_kind, hs_code)
 )
 SELECT
     f.origin, f.source, f.snapshot_id, f.reporter, f.partner, f.flow,

@@ -34,7 +34,8 @@ resolved AS (
 held AS (
     SELECT r.hs_code, s.hs_code AS subheading, m.mineral, m.mineral_group, m.carries
     FROM resolved AS r
-    JOIN subheadings AS s ON starts_with(s.hs_code, r.match_prefix)
+    JOIN subheadings AS s
+      ON left(s.hs_code, 4) = left(r.match_prefix, 4) AND starts_with(s.hs_code, r.match_prefix)
     LEFT JOIN critical_minerals AS m ON m.hs_code = s.hs_code
 ),
 specificity AS (
