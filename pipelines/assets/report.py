@@ -27,41 +27,42 @@ def report_dir():
 
 def _snapshot_sources() -> list[dict]:
     rows = comtrade_store().newest()
-    return (
-        [
-            {
-                "source": "UN Comtrade snapshots",
-                "records": sum(int(r["row_count"]) for r in rows),
-                "retrieved": max((r["retrieved_at"] for r in rows), default=None),
-                "published": None,
-                "note": f"{len(rows)} response(s) in data/snapshots/comtrade; none bundled means the "
-                "published figures stand in until a live fetch",
-            }
-        ]
-        + [
-            {
-                "source": "India's Export Import Data Bank (DGCI&S)",
-                "records": sum(int(r["row_count"]) for r in manifest),
-                "retrieved": None,
-                "published": None,
-                "note": "India's exports to Japan by 8-digit code and two-way trade for six codes, "
-                "FY2017-18 to FY2024-25, in data/snapshots/eidb (see its manifest)",
-            }
-            for manifest in [read_manifest(eidb_folder()) if eidb_folder().exists() else []]
-        ]
-        + [
-            {
-                "source": f"press feed: {name}",
-                "records": len(store.newest()),
-                "retrieved": max((r["retrieved_at"] for r in store.manifest()), default=None),
-                "published": None,
-                "note": "release pages and index of the newest fetch (bundled: a reconstruction of real items)",
-            }
-            for name, store in (
-                (name, feed_store(feeds_folder(), source)) for name, source in FEED_SOURCES.items()
-            )
-        ]
-    )
+    return [
+        {
+            "source": "UN Comtrade snapshots",
+            "records": sum(int(r["row_count"]) for r in rows),
+            "retrieved": max((r["retrieved_at"] for r in rows), default=None),
+            "published": None,
+            "note": f"{len(rows)} response(s) in data/snapshots/comtrade; none bundled means the "
+            "published figures stand in until a live fetch",
+        },
+        *_eidb_sources(),
+    ] + [
+        {
+            "source": f"press feed: {name}",
+            "records": len(store.newest()),
+            "retrieved": max((r["retrieved_at"] for r in store.manifest()), default=None),
+            "published": None,
+            "note": "release pages and index of the newest fetch (bundled: a reconstruction of real items)",
+        }
+        for name, store in (
+            (name, feed_store(feeds_folder(), source)) for name, source in FEED_SOURCES.items()
+        )
+    ]
+
+
+def _eidb_sources() -> list[dict]:
+    manifest = read_manifest(eidb_folder()) if eidb_folder().exists() else []
+    return [
+        {
+            "source": "India's Export Import Data Bank (DGCI&S)",
+            "records": sum(int(r["row_count"]) for r in manifest),
+            "retrieved": None,
+            "published": None,
+            "note": "India's exports to Japan by 8-digit code and two-way trade for six codes, "
+            "FY2017-18 to FY2024-25, in data/snapshots/eidb (see its manifest)",
+        }
+    ]
 
 
 def _recent_failures(limit: int = 20) -> list[dict]:
