@@ -187,3 +187,14 @@ def test_nothing_in_the_eidb_series_is_after_fy2024_25(warehouse):
         "SELECT max(period) FROM minerals_trade WHERE origin = 'eidb'"
     ).fetchone()[0]
     assert latest == "FY2024-25"
+
+
+def test_the_two_extractions_agree_where_they_overlap():
+    # HS 2825 exports to Japan: the 8-digit lines of one extraction add up to the 4-digit figure of
+    # the other within a cent of a million each year (each line is rounded to two decimals).
+    figures = _bundled().assign(value=lambda f: f["value_usd_million"].astype(float))
+    exports = figures[(figures["flow"] == "export") & figures["hs_code"].str.startswith("2825")]
+    lines = exports[exports["hs_code"].str.len() == 8].groupby("period")["value"].sum()
+    heading = exports[exports["hs_code"] == "2825"].set_index("period")["value"]
+    assert len(heading) == 8
+    assert ((lines.reindex(heading.index).fillna(0) - heading).abs() <= 0.011).all()
