@@ -22,6 +22,14 @@ SELECT period, period_kind, mineral, flow_label, measure, value, below_rounding,
        below_rounding_limit_million, source
 FROM {table} WHERE indicator_id = ? ORDER BY mineral, period
 """
+# Shares have no rounding flag and one flow; their source is the EIDB's, the only one they use.
+SHARE_SQL = """
+SELECT period, period_kind, mineral, 'Japan''s share of India''s exports' AS flow_label, measure,
+       value, false AS below_rounding, NULL::DOUBLE AS below_rounding_limit_million,
+       'DGCI&S / Department of Commerce, Export Import Data Bank (tradestat.commerce.gov.in)'
+           AS source
+FROM {table} WHERE indicator_id = ? ORDER BY mineral, period
+"""
 
 
 def slug(mineral: str) -> str:
@@ -34,15 +42,18 @@ def draw_minerals_charts(
     import vl_convert
 
     from pipelines.reporting.charts import save_chart
-    from pipelines.reporting.trade_charts import mineral_chart, minerals_overview
+    from pipelines.reporting.trade_charts import TRADE_AXIS, Axis, mineral_chart, minerals_overview
 
     # The same day the run compares to (TRACKER_AS_OF), so that a past report is reproduced.
     as_of = date.fromisoformat(os.environ.get("TRACKER_AS_OF") or date.today().isoformat())
     table = entry["method"]  # a SQL model name, checked against sql/marts when the catalogue loads
     with warehouse.get_connection() as con:
-        values = con.execute(VALUES_SQL.format(table=table), [entry["id"]]).df()
+        share = entry["unit"] == "percent"
+        query = SHARE_SQL if share else VALUES_SQL
+        values = con.execute(query.format(table=table), [entry["id"]]).df()
+    axis = Axis("percent", "linear", "percent") if share else TRADE_AXIS
     charts = [
-        mineral_chart(mineral, values, entry["title"], as_of)
+        mineral_chart(mineral, values, entry["title"], as_of, axis)
         for mineral in sorted(values["mineral"].unique())
     ]
     drawn = {}
@@ -60,6 +71,7 @@ def draw_minerals_charts(
         }
     (folder / f"{entry['id']}.drawn.json").write_text(json.dumps(drawn, indent=1), encoding="utf-8")
     sources = sorted(values["source"].unique())
-    overview = minerals_overview(values, entry["title"], entry.get("subtitle", ""), sources, as_of)
+    subtitle = entry.get("subtitle", "")
+    overview = minerals_overview(values, entry["title"], subtitle, sources, as_of, axis)
     context.log.info(f"{entry['id']}: {len(charts)} mineral group(s), {len(values)} values")
     return save_chart(overview, folder, entry["id"])

@@ -31,6 +31,21 @@ PANEL_WIDTH, PANEL_HEIGHT = 300, 170
 
 
 @dataclass(frozen=True)
+class Axis:
+    """The value axis: US$ million on a log scale (trade), or a linear percent (shares)."""
+
+    title: str = "US$ million (log scale)"
+    scale: str = "log"
+    unit: str = "US$ million"
+
+    def y(self) -> alt.Y:
+        return alt.Y("y:Q", title=self.title, scale=alt.Scale(type=self.scale))
+
+
+TRADE_AXIS = Axis()
+
+
+@dataclass(frozen=True)
 class MineralChart:
     """What one mineral group's chart shows, and the values it draws (`drawn`)."""
 
@@ -49,13 +64,13 @@ def period_end(period: str, kind: str) -> date:
     return date(int(period[:4]), 12, 31)
 
 
-def drawn_values(values: pd.DataFrame) -> pd.DataFrame:
+def drawn_values(values: pd.DataFrame, unit: str = "US$ million") -> pd.DataFrame:
     """Where each value is drawn: at its ceiling when it is below the rounding threshold."""
     frame = values.copy()
     below = frame["below_rounding"].fillna(False).astype(bool)
     frame["below_rounding"] = below
     frame["y"] = frame["value"].where(~below, frame["below_rounding_limit_million"])
-    frame["label"] = frame["value"].map(lambda v: f"US$ {v:,.2f} million")
+    frame["label"] = frame["value"].map(lambda v: f"{v:,.2f} {unit}")
     frame.loc[below, "label"] = frame.loc[below, "below_rounding_limit_million"].map(
         lambda v: f"< US$ {v * 1000:,.0f}k (published as 0.00)"
     )
@@ -118,9 +133,9 @@ def _layers(frame: pd.DataFrame, x: alt.X, y: alt.Y, inherit: bool = False) -> l
     return layers
 
 
-def _panel(frame: pd.DataFrame, kind: str, as_of: date) -> alt.LayerChart:
+def _panel(frame: pd.DataFrame, kind: str, as_of: date, axis: Axis) -> alt.LayerChart:
     x = alt.X("period:O", title=PERIOD_TITLES.get(kind, kind), axis=alt.Axis(labelAngle=-45))
-    y = alt.Y("y:Q", title="US$ million (log scale)", scale=alt.Scale(type="log"))
+    y = axis.y()
     layers = _layers(frame, x, y)
     latest = latest_complete(frame, as_of)
     if latest is not None:
@@ -136,11 +151,13 @@ def _panel(frame: pd.DataFrame, kind: str, as_of: date) -> alt.LayerChart:
     return alt.layer(*layers).properties(width=PANEL_WIDTH, height=PANEL_HEIGHT)
 
 
-def mineral_chart(mineral: str, values: pd.DataFrame, title: str, as_of: date) -> MineralChart:
+def mineral_chart(
+    mineral: str, values: pd.DataFrame, title: str, as_of: date, axis: Axis = TRADE_AXIS
+) -> MineralChart:
     """One mineral group: a panel per period kind, the sources named underneath."""
-    frame = drawn_values(values[values["mineral"] == mineral])
+    frame = drawn_values(values[values["mineral"] == mineral], axis.unit)
     panels = [
-        _panel(frame[frame["period_kind"] == kind], kind, as_of)
+        _panel(frame[frame["period_kind"] == kind], kind, as_of, axis)
         for kind in sorted(frame["period_kind"].unique())
     ]
     sources = tuple(sorted(frame["source"].unique()))
@@ -157,16 +174,21 @@ def mineral_chart(mineral: str, values: pd.DataFrame, title: str, as_of: date) -
 
 
 def minerals_overview(
-    values: pd.DataFrame, title: str, subtitle: str, sources: list[str], as_of: date
+    values: pd.DataFrame,
+    title: str,
+    subtitle: str,
+    sources: list[str],
+    as_of: date,
+    axis: Axis = TRADE_AXIS,
 ) -> alt.VConcatChart:
     """The financial-year series of every mineral group as small multiples, one facet each.
 
     Calendar-year figures (Comtrade, OEC) stay in each mineral group's own chart: one axis never
     holds both kinds of year.
     """
-    frame = drawn_values(values[values["period_kind"] == "financial_year"])
+    frame = drawn_values(values[values["period_kind"] == "financial_year"], axis.unit)
     x = alt.X("period:O", title=PERIOD_TITLES["financial_year"], axis=alt.Axis(labelAngle=-45))
-    y = alt.Y("y:Q", title="US$ million (log)", scale=alt.Scale(type="log"))
+    y = axis.y()
     latest = latest_complete(frame, as_of) if len(frame) else None
     layers = _layers(frame, x, y, inherit=True) or [alt.Chart().mark_point()]
     if latest is not None:
