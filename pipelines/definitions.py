@@ -9,6 +9,7 @@ from pipelines.assets.catalogue import indicators, run_parameters
 from pipelines.assets.changes import scorecard_versions
 from pipelines.assets.charts import chart_assets
 from pipelines.assets.commitments import commitments
+from pipelines.assets.eidb import raw_eidb
 from pipelines.assets.feeds import (
     candidates,
     feed_snapshots,
@@ -36,6 +37,7 @@ python_assets = [
     *reference_assets,
     *register_assets,
     raw_comtrade,
+    raw_eidb,
     raw_feed_items,
     review_decisions,
     candidates,

@@ -54,6 +54,18 @@ def _chart_asset(entry: dict) -> AssetsDefinition:
         # Altair is imported here, not at module level: loading the Definitions stays fast.
         from pipelines.reporting.charts import ChartSpec, indicator_chart, save_chart
 
+        if entry.get("chart") == "minerals":
+            from pipelines.assets.trade_charts import draw_minerals_charts
+
+            paths = draw_minerals_charts(context, warehouse, entry, charts_dir())
+            png = base64.b64encode(paths["png"].read_bytes()).decode()
+            return MaterializeResult(
+                metadata={
+                    "chart": MetadataValue.md(f"![{entry['title']}](data:image/png;base64,{png})"),
+                    "png": MetadataValue.path(str(paths["png"])),
+                    "html": MetadataValue.path(str(paths["html"])),
+                }
+            )
         sources = entry.get("source_note", EVENT_SOURCES)
         spec = ChartSpec(
             indicator_id, entry["title"], entry.get("subtitle", ""), entry["unit"], sources

@@ -179,6 +179,16 @@ reference_assets = [
         "Critical minerals on India's and Japan's lists and the HS codes that carry them.",
     ),
     _reference_asset(
+        "hs2022",
+        "reference/hs2022.csv",
+        "The Harmonized System 2022 nomenclature at 4 and 6 digits (datasets/harmonized-system).",
+    ),
+    _reference_asset(
+        "national_lines",
+        "reference/national_lines.csv",
+        "India's 8-digit lines whose own description rules out the catalogue minerals of their parent.",
+    ),
+    _reference_asset(
         "raw_published_trade_figures",
         "registers/published_trade_figures.csv",
         "Published Japan–India trade figures (ministries, Comtrade-derived pages, press), as received.",

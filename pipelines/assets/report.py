@@ -7,6 +7,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 
 from pipelines import settings
 from pipelines.assets.charts import chart_assets
+from pipelines.assets.eidb import eidb_folder
 from pipelines.assets.feeds import feeds_folder
 from pipelines.assets.notebooks import notebooks
 from pipelines.assets.trade import comtrade_store
@@ -15,6 +16,7 @@ from pipelines.reporting.notebooks import discover_notebooks
 from pipelines.reporting.report import build_report, copy_tree, swap_in
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
+from pipelines.sources.eidb import read_manifest
 from pipelines.sources.feeds import SOURCES as FEED_SOURCES
 from pipelines.sources.feeds import feed_store
 from pipelines.validation import runtime_dir
@@ -34,7 +36,8 @@ def _snapshot_sources() -> list[dict]:
             "published": None,
             "note": f"{len(rows)} response(s) in data/snapshots/comtrade; none bundled means the "
             "published figures stand in until a live fetch",
-        }
+        },
+        *_eidb_sources(),
     ] + [
         {
             "source": f"press feed: {name}",
@@ -46,6 +49,20 @@ def _snapshot_sources() -> list[dict]:
         for name, store in (
             (name, feed_store(feeds_folder(), source)) for name, source in FEED_SOURCES.items()
         )
+    ]
+
+
+def _eidb_sources() -> list[dict]:
+    manifest = read_manifest(eidb_folder()) if eidb_folder().exists() else []
+    return [
+        {
+            "source": "India's Export Import Data Bank (DGCI&S)",
+            "records": sum(int(r["row_count"]) for r in manifest),
+            "retrieved": None,
+            "published": None,
+            "note": "India's exports to Japan by 8-digit code and two-way trade for six codes, "
+            "FY2017-18 to FY2024-25, in data/snapshots/eidb (see its manifest)",
+        }
     ]
 
 

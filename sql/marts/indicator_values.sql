@@ -4,4 +4,6 @@ UNION ALL BY NAME SELECT indicator_id, period, series, value, n_events FROM ind_
 UNION ALL BY NAME SELECT indicator_id, period, series, value, n_events FROM ind_trade_yoy
 UNION ALL BY NAME SELECT indicator_id, period, series, value, n_events FROM ind_minerals_trade_value
 UNION ALL BY NAME SELECT indicator_id, period, series, value, n_events FROM ind_minerals_import_share
+UNION ALL BY NAME SELECT indicator_id, period, series, value, n_events FROM ind_minerals_japan_share
+UNION ALL BY NAME SELECT indicator_id, period, series, value, n_events FROM ind_minerals_mirror_gap
 ORDER BY indicator_id, period, series

@@ -48,4 +48,14 @@ SELECT
     problem.reason AS reason,
     raw_record
 FROM stg_event_sources, unnest(problems) AS t(problem)
+UNION ALL
+SELECT
+    'trade' AS source_kind,
+    source_file,
+    line_no,
+    record_id,
+    problem.column AS column_name,
+    problem.reason AS reason,
+    NULL AS raw_record
+FROM stg_eidb_rows, unnest(problems) AS t(problem)
 ORDER BY source_kind, source_file, line_no, record_id, column_name

@@ -19,6 +19,7 @@ WITH comtrade AS (
         'UN Comtrade' AS source,
         NULL AS source_url,
         NULL AS mineral_as_published,
+        false AS doubtful,
         [
             CASE WHEN primaryValue IS NULL THEN {'column': 'primaryValue', 'reason': 'missing'}
                  WHEN primaryValue < 0 THEN {'column': 'primaryValue', 'reason': 'negative trade value'} END,
@@ -48,6 +49,8 @@ published AS (
         'published: ' || coalesce(nullif(underlying_dataset, ''), 'dataset not stated') AS source,
         source_url,
         mineral AS mineral_as_published,
+        -- The register marks a figure it doubts with a note starting 'DOUBT:'.
+        starts_with(coalesce(note, ''), 'DOUBT') AS doubtful,
         [
             CASE WHEN try_cast(year AS INTEGER) IS NULL THEN {'column': 'year', 'reason': 'not a year'} END,
             CASE WHEN try_cast(value AS DOUBLE) IS NULL THEN {'column': 'value', 'reason': 'not a number'}
