@@ -5,7 +5,7 @@ from functools import partial
 from dagster import Definitions, in_process_executor
 
 from pipelines import settings
-from pipelines.assets.catalogue import indicators, run_parameters
+from pipelines.assets.catalogue import codebook, indicators, run_parameters
 from pipelines.assets.changes import scorecard_versions
 from pipelines.assets.charts import chart_assets
 from pipelines.assets.commitments import commitments
@@ -40,10 +40,11 @@ python_assets = [
     review_decisions,
     candidates,
     indicators,
+    codebook,
     run_parameters,
 ]
 sql_assets = sql_model_assets(
-    settings.SQL_DIR, upstream_tables={a.key.path[-1] for a in python_assets}
+    settings.SQL_DIR, upstream_tables={key.path[-1] for a in python_assets for key in a.keys}
 )
 
 
