@@ -33,6 +33,11 @@ SEARCH_LOG_COLUMNS = ("register", "series", "year", "searched_on", "searched", "
 EVENT_SOURCE_COLUMNS = (
     "event_id", "source_url", "source_title", "published_date", "retrieved_date", "notes",
 )  # fmt: skip
+# Passages of joint documents: not events, so they have their own columns and never reach `events`.
+STATEMENT_COLUMNS = (
+    "statement_id", "document_title", "document_date", "issuer", "document_type", "source_url",
+    "source_title", "passage", "commitment_ids", "retrieved_date", "notes",
+)  # fmt: skip
 MAX_FIELD_CHARS = 5_000  # longer than any real title or note; guards the report and the warehouse
 
 csv.field_size_limit(64 * 1024 * 1024)  # read oversized fields so they can be rejected by name
@@ -53,6 +58,8 @@ class RegisterRead:
 
 
 def register_columns(family: str) -> tuple[str, ...]:
+    if family == "statements":
+        return STATEMENT_COLUMNS
     return COMMON_COLUMNS + FAMILY_COLUMNS[family]
 
 

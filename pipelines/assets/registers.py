@@ -16,13 +16,14 @@ from pipelines.settings import OWNERS
 from pipelines.tables import replace_table
 
 
-def _register_asset(family: str) -> AssetsDefinition:
+def _register_asset(family: str, description: str | None = None) -> AssetsDefinition:
     @asset(
         name=f"raw_{family}",
         owners=OWNERS,
         group_name="sources",
         kinds={"python", "duckdb"},
-        description=f"data/registers/{family}.csv as received: text columns, file and line of every row.",
+        description=description
+        or f"data/registers/{family}.csv as received: text columns, file and line of every row.",
         metadata={"register": f"data/registers/{family}.csv"},
     )
     def _load(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
@@ -104,6 +105,11 @@ register_assets = [
         "event_sources",
         EVENT_SOURCE_COLUMNS,
         "data/registers/event_sources.csv as received: further sources of registered events.",
+    ),
+    _register_asset(
+        "statements",
+        "data/registers/statements.csv as received: passages of joint documents, file and line of "
+        "every row.",
     ),
 ]
 reference_assets = [

@@ -39,6 +39,13 @@ QUALIFY row_number() OVER (PARTITION BY ev.commitment_id ORDER BY e.start_date D
     <= {MAX_EVENTS_PER_PAGE}
 ORDER BY ev.commitment_id, e.start_date DESC, e.event_id
 """  # noqa: S608 (a constant, no input)
+# What the two governments said: passages are listed under each commitment they were mapped to;
+# they are not events, so they do not count towards a commitment's status.
+_STATEMENTS = """
+SELECT commitment_id, document_date, document_title, issuer, passage, source_url, source_title
+FROM statements, unnest(commitment_ids) AS t(commitment_id)
+ORDER BY commitment_id, document_date DESC, statement_id
+"""
 _REGISTER_SOURCES = """
 SELECT family AS source, count(*) AS records, max(retrieved_date) AS retrieved, max(published_date) AS published
 FROM events GROUP BY family ORDER BY family
@@ -80,6 +87,9 @@ def build_report(
     by_commitment: dict[str, list[dict]] = {}
     for event in _records(con, _EVIDENCE):
         by_commitment.setdefault(event["commitment_id"], []).append(event)
+    statements_by_commitment: dict[str, list[dict]] = {}
+    for statement in _records(con, _STATEMENTS):
+        statements_by_commitment.setdefault(statement["commitment_id"], []).append(statement)
     common = {"params": params}
     written = []
 
@@ -104,6 +114,7 @@ def build_report(
         render(
             "commitment.html", out_dir / "commitments" / f"{row['commitment_id']}.html", "../",
             c=row, events=by_commitment.get(row["commitment_id"], []), shown_limit=MAX_EVENTS_PER_PAGE,
+            statements=statements_by_commitment.get(row["commitment_id"], []),
             indicators=[
                 i for i in indicators if row["commitment_id"] in i["commitments"] and i["status"] == "measured"
             ],

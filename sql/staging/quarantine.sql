@@ -10,6 +10,16 @@ SELECT
 FROM stg_register_rows, unnest(problems) AS t(problem)
 UNION ALL
 SELECT
+    'statement' AS source_kind,
+    source_file,
+    line_no,
+    statement_id AS record_id,
+    problem.column AS column_name,
+    problem.reason AS reason,
+    raw_record
+FROM stg_statement_rows, unnest(problems) AS t(problem)
+UNION ALL
+SELECT
     'trade' AS source_kind,
     source_file,
     line_no,
