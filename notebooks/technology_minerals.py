@@ -26,13 +26,16 @@
 # is fetched with `TRACKER_LIVE=1` (and `COMTRADE_API_KEY` for the keyed endpoint), one year
 # partition at a time. Each row below names its source.
 
+# %% [markdown]
+# Each commitment is read for what it is (its **kind** in `data/codebook.yaml`: recurring,
+# milestone, activity, statement or not measurable) and judged only up to its **coverage date**, the
+# day to which every register it draws on was searched. The table leads with both.
+
 # %%
-from pipelines.reporting.notebook_helpers import connect, evidence, show_chart, table
+from pipelines.reporting.notebook_helpers import assessment, connect, evidence, show_chart, table
 
 con = connect()
-table(con.execute(
-    "SELECT commitment_id, theme, status, n_baseline, n_post, p_value FROM scorecard WHERE section IN (3, 4)"
-).df())
+assessment(con, [3, 4])
 
 # %% [markdown]
 # ## Event indicators
