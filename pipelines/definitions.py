@@ -7,7 +7,7 @@ from dagster import Definitions, in_process_executor
 from pipelines import settings
 from pipelines.assets.catalogue import codebook, indicators, run_parameters
 from pipelines.assets.changes import scorecard_versions
-from pipelines.assets.charts import chart_assets
+from pipelines.assets.charts import chart_assets, chart_mechanism_timelines
 from pipelines.assets.commitments import commitments
 from pipelines.assets.feeds import (
     candidates,
@@ -67,7 +67,9 @@ freshness_checks = [
         for name, source in FEED_SOURCES.items()
     ),
 ]
-report_assets = [data_docs_asset(checked_tables), *chart_assets, notebooks, report]
+report_assets = [
+    data_docs_asset(checked_tables), *chart_assets, chart_mechanism_timelines, notebooks, report,
+]  # fmt: skip
 
 defs = Definitions(
     assets=[*table_assets, comtrade_snapshots, feed_snapshots, *report_assets],

@@ -5,7 +5,7 @@ import json
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from pipelines import settings
-from pipelines.assets.charts import chart_assets
+from pipelines.assets.charts import chart_assets, chart_mechanism_timelines
 from pipelines.assets.feeds import feeds_folder
 from pipelines.assets.notebooks import notebooks
 from pipelines.assets.trade import comtrade_store
@@ -62,7 +62,8 @@ def _recent_failures(limit: int = 20) -> list[dict]:
     deps=[
         "scorecard", "scorecard_changes", "evidence", "events", "indicators", "indicator_values",
         "minerals_trade", "quarantine", "statements", "evidence_rules", "manual_links", "data_docs",
-        *(a.key for a in chart_assets), *notebooks.keys,
+        *(a.key for a in chart_assets), chart_mechanism_timelines.key, *notebooks.keys,
+        "mechanism_status", "milestone_stages", "codebook", "register_coverage",
     ],
 )  # fmt: skip
 def report(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
