@@ -29,7 +29,9 @@ def _layers(chart) -> dict[str, dict]:
     spec = chart.to_dict()
     plot = spec["vconcat"][0]
     # Altair suffixes a layer's name with its position ("part_year_0")
-    names = [re.sub(r"_\d+$", "", layer.get("name", f"#{i}")) for i, layer in enumerate(plot["layer"])]
+    names = [
+        re.sub(r"_\d+$", "", layer.get("name", f"#{i}")) for i, layer in enumerate(plot["layer"])
+    ]
     return dict(zip(names, plot["layer"], strict=True)), spec
 
 
@@ -74,7 +76,7 @@ def test_fewer_than_three_periods_are_a_table_not_a_line():
     spec = chart.to_dict()
     table = spec["vconcat"][0]
     assert table["mark"]["type"] == "text"
-    assert "\"type\": \"line\"" not in json.dumps(spec)
+    assert '"type": "line"' not in json.dumps(spec)
     assert "not a line" in json.dumps(table["title"])
 
 

@@ -106,10 +106,10 @@ def count_bars(spec: ChartSpec, values: pd.DataFrame) -> alt.LayerChart:
         .mark_text(dy=-6, baseline="bottom", fontSize=10, color="#333")
         .encode(x=alt.X("mid:T"), y=y, text="label:N")
         .transform_calculate(mid="(toDate(datum.start) + toDate(datum.end)) / 2"),
+        # right-aligned on the period's end, so the label stays inside the plot
         alt.Chart(part.assign(note=part["coverage_through"].map(_part_label)))
-        .mark_text(dy=-20, baseline="bottom", fontSize=10, color=PART_COLOUR)
-        .encode(x=alt.X("mid:T"), y=y, text="note:N")
-        .transform_calculate(mid="(toDate(datum.start) + toDate(datum.end)) / 2"),
+        .mark_text(dy=-20, align="right", baseline="bottom", fontSize=10, color=PART_COLOUR)
+        .encode(x=alt.X("end:T"), y=y, text="note:N"),
         alt.Chart(unsearched.assign(note="not yet searched"))
         .mark_text(angle=270, align="left", dy=0, fontSize=10, color=UNSEARCHED_COLOUR)
         .encode(x=alt.X("mid:T"), y=alt.datum(0), text="note:N")
@@ -262,7 +262,8 @@ def _with_status(values: pd.DataFrame) -> pd.DataFrame:
     frame["period_status"] = frame["period_status"].fillna("complete")
     # dates as ISO text: Vega-Lite specs are JSON
     frame["coverage_through"] = [
-        None if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in frame["coverage_through"]
+        None if pd.isna(v) else pd.Timestamp(v).date().isoformat()
+        for v in frame["coverage_through"]
     ]
     return frame
 
