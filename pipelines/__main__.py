@@ -153,7 +153,7 @@ def check_registers_command(
     from pathlib import Path
 
     from pipelines.registers import FAMILY_COLUMNS, RegisterError
-    from pipelines.registers_check import check_registers
+    from pipelines.registers_check import check_registers, check_statements
     from pipelines.settings import registers_dir
 
     root = Path(folder) if folder else registers_dir()
@@ -162,8 +162,11 @@ def check_registers_command(
         for family in FAMILY_COLUMNS
         if (root / f"{family}.csv").exists()
     }
+    statements = root / "statements.csv"
     try:
         loaded, problems = check_registers(files)
+        if statements.exists():
+            loaded_statements, statement_problems = check_statements(statements)
     except RegisterError as error:
         console.print(f"[red]rejected:[/red] {error}")
         raise typer.Exit(2) from None
@@ -171,10 +174,18 @@ def check_registers_command(
         print(
             f"{row.source_file}:{row.line_no}: {row.event_id or '-'}: {row.column_name or 'row'}: {row.reason}"
         )
-    console.print(
-        f"{len(loaded)} row(s) would load, {len(problems)} problem(s) would be quarantined"
-    )
-    if len(problems):
+    n_loaded, n_problems = len(loaded), len(problems)
+    if statements.exists():
+        for row in statement_problems.itertuples():
+            print(
+                f"{row.source_file}:{row.line_no}: {row.statement_id or '-'}: {row.column_name or 'row'}: {row.reason}"
+            )
+        n_loaded, n_problems = (
+            n_loaded + len(loaded_statements),
+            n_problems + len(statement_problems),
+        )
+    console.print(f"{n_loaded} row(s) would load, {n_problems} problem(s) would be quarantined")
+    if n_problems:
         raise typer.Exit(1)
 
 

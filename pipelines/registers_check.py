@@ -1,24 +1,31 @@
 """Check register files the way the pipeline does, without running it: for analysts and tests.
 
 The files are read by the same reader and validated by the same staging SQL
-(sql/staging/stg_register_rows.sql) in an in-memory DuckDB, so what this reports is what a run
-would quarantine.
+(sql/staging/stg_register_rows.sql, sql/staging/stg_statement_rows.sql) in an in-memory DuckDB,
+so what this reports is what a run would quarantine.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from pipelines import settings
+from pipelines.declaration import parse_commitments, read_themes
 from pipelines.registers import FAMILY_COLUMNS, read_register, register_columns
 from pipelines.tables import replace_table
 
 _PROBLEMS = """
 SELECT source_file, line_no, event_id, p.column AS column_name, p.reason
 FROM stg_register_rows, unnest(problems) AS t(p)
+ORDER BY source_file, line_no, column_name
+"""
+_STATEMENT_PROBLEMS = """
+SELECT source_file, line_no, statement_id, p.column AS column_name, p.reason
+FROM stg_statement_rows, unnest(problems) AS t(p)
 ORDER BY source_file, line_no, column_name
 """
 
@@ -66,5 +73,33 @@ def check_registers(files: dict[str, Path]) -> tuple[pd.DataFrame, pd.DataFrame]
         loaded = con.execute("SELECT * FROM stg_register_rows WHERE len(problems) = 0").df()
         problems = con.execute(_PROBLEMS).df()
         return loaded, problems
+    finally:
+        con.close()
+
+
+def check_statements(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows that would load, problems that would be quarantined) for a statements register."""
+    con = duckdb.connect()
+    try:
+        frame = read_register(path, "statements", display_name=str(path)).frame
+        replace_table(con, "raw_statements", frame)
+        replace_table(
+            con,
+            "vocabularies",
+            pd.read_csv(
+                settings.DATA_DIR / "reference" / "vocabularies.csv",
+                dtype="string",
+                keep_default_na=False,
+            ),
+        )
+        parsed = parse_commitments(
+            settings.DECLARATION_FILE.read_text(encoding="utf-8"),
+            read_themes(settings.THEMES_FILE),
+        )
+        replace_table(con, "commitments", pd.DataFrame([asdict(c) for c in parsed]))
+        sql = (settings.SQL_DIR / "staging" / "stg_statement_rows.sql").read_text(encoding="utf-8")
+        con.execute(f"CREATE TABLE stg_statement_rows AS {sql}")
+        loaded = con.execute("SELECT * FROM stg_statement_rows WHERE len(problems) = 0").df()
+        return loaded, con.execute(_STATEMENT_PROBLEMS).df()
     finally:
         con.close()

@@ -12,6 +12,7 @@ from markupsafe import escape
 
 from pipelines import settings
 from pipelines.registers import read_register, register_columns
+from pipelines.registers_check import check_statements
 from tests.helpers import materialize_selection
 
 STATEMENT_TABLES = AssetSelection.assets(
@@ -160,3 +161,20 @@ def test_commitment_pages_list_their_statements(built, warehouse):
         assert f"Statements ({count})" in page
         assert str(escape(passage)) in page
         assert f'href="{escape(url)}"' in page
+
+
+def test_check_statements_lists_problems_by_file_and_line(tmp_path):
+    path = tmp_path / "statements.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=register_columns("statements"))
+        writer.writeheader()
+        writer.writerow(GOOD)
+        writer.writerow({**GOOD, "statement_id": "ST-2024-08-20-TEST-02", "commitment_ids": "7.1"})
+    loaded, problems = check_statements(path)
+    assert list(loaded["statement_id"]) == [GOOD["statement_id"]]
+    assert problems[["line_no", "statement_id", "column_name"]].values.tolist() == [
+        [3, "ST-2024-08-20-TEST-02", "commitment_ids"]
+    ]
+    assert problems["reason"].iloc[0] == "unknown commitment id(s): 7.1"
+    _, bundled_problems = check_statements(settings.registers_dir() / "statements.csv")
+    assert bundled_problems.empty, bundled_problems.to_dict("records")
