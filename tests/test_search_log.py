@@ -177,3 +177,37 @@ def test_every_register_source_domain_has_a_tier():
     tiers = _tiers(urls)
     unclassified = sorted({u for u, t in zip(urls, tiers, strict=True) if t == "unclassified"})
     assert not unclassified, f"add these domains to data/reference/source_tiers.csv: {unclassified}"
+
+
+def test_further_sources_must_belong_to_a_loaded_event_and_get_a_tier(tmp_path):
+    sources = tmp_path / "event_sources.csv"
+    sources.write_text(
+        "event_id,source_url,source_title,published_date,retrieved_date,notes\n"
+        "EX-2022-JIMEX,https://www.latestly.com/x.html,A repost,2022-09-12,2026-12-02,\n"
+        "EX-2099-NOWHERE,https://pib.gov.in/x,A release,,2026-12-02,\n"
+        "EX-2022-JIMEX,http://pib.gov.in/x,A release,,2026-12-02,\n",
+        encoding="utf-8",
+    )
+    from pipelines.registers import EVENT_SOURCE_COLUMNS
+
+    con = duckdb.connect()
+    replace_table(con, "events", _registered_events())
+    replace_table(
+        con,
+        "source_tiers",
+        pd.read_csv(settings.DATA_DIR / "reference/source_tiers.csv", dtype="string"),
+    )
+    replace_table(con, "raw_event_sources", read_rows(sources, EVENT_SOURCE_COLUMNS).frame)
+    for table in ("stg_event_sources", "event_sources"):
+        sql = (STAGING / f"{table}.sql").read_text()
+        con.execute(f"CREATE TABLE {table} AS {sql}")  # noqa: S608
+    kept = con.execute("SELECT event_id, source_tier FROM event_sources").fetchall()
+    assert kept == [("EX-2022-JIMEX", "aggregator")]
+    problems = con.execute(
+        "SELECT line_no, p.column, p.reason FROM stg_event_sources, unnest(problems) AS t(p) "
+        "ORDER BY line_no"
+    ).fetchall()
+    assert problems == [
+        (3, "event_id", "no event EX-2099-NOWHERE in events"),
+        (4, "source_url", "not an https URL"),
+    ]

@@ -62,8 +62,9 @@ def _recent_failures(limit: int = 20) -> list[dict]:
     deps=[
         "scorecard", "scorecard_changes", "evidence", "events", "indicators", "indicator_values",
         "minerals_trade", "quarantine", "statements", "evidence_rules", "manual_links", "data_docs",
+        "register_coverage", "event_sources",
         *(a.key for a in chart_assets), chart_mechanism_timelines.key, *notebooks.keys,
-        "mechanism_status", "milestone_stages", "codebook", "register_coverage",
+        "mechanism_status", "milestone_stages", "codebook",
     ],
 )  # fmt: skip
 def report(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
