@@ -34,13 +34,16 @@
 # be a signal to look into, not proof. Values are India's own (exports FOB); India's imports from
 # Japan are here only for six 4-digit codes, so Japan's side of most flows waits for Comtrade.
 
+# %% [markdown]
+# Each commitment is read for what it is (its **kind** in `data/codebook.yaml`: recurring,
+# milestone, activity, statement or not measurable) and judged only up to its **coverage date**, the
+# day to which every register it draws on was searched. The table leads with both.
+
 # %%
-from pipelines.reporting.notebook_helpers import connect, evidence, show_chart, table
+from pipelines.reporting.notebook_helpers import assessment, connect, evidence, show_chart, table
 
 con = connect()
-table(con.execute(
-    "SELECT commitment_id, theme, status, n_baseline, n_post, p_value FROM scorecard WHERE section IN (3, 4)"
-).df())
+assessment(con, [3, 4])
 
 # %% [markdown]
 # ## Event indicators

@@ -5,9 +5,9 @@ from functools import partial
 from dagster import Definitions, in_process_executor
 
 from pipelines import settings
-from pipelines.assets.catalogue import indicators, run_parameters
+from pipelines.assets.catalogue import codebook, indicators, run_parameters
 from pipelines.assets.changes import scorecard_versions
-from pipelines.assets.charts import chart_assets
+from pipelines.assets.charts import chart_assets, chart_mechanism_timelines
 from pipelines.assets.commitments import commitments
 from pipelines.assets.eidb import raw_eidb
 from pipelines.assets.feeds import (
@@ -42,10 +42,11 @@ python_assets = [
     review_decisions,
     candidates,
     indicators,
+    codebook,
     run_parameters,
 ]
 sql_assets = sql_model_assets(
-    settings.SQL_DIR, upstream_tables={a.key.path[-1] for a in python_assets}
+    settings.SQL_DIR, upstream_tables={key.path[-1] for a in python_assets for key in a.keys}
 )
 
 
@@ -68,7 +69,9 @@ freshness_checks = [
         for name, source in FEED_SOURCES.items()
     ),
 ]
-report_assets = [data_docs_asset(checked_tables), *chart_assets, notebooks, report]
+report_assets = [
+    data_docs_asset(checked_tables), *chart_assets, chart_mechanism_timelines, notebooks, report,
+]  # fmt: skip
 
 defs = Definitions(
     assets=[*table_assets, comtrade_snapshots, feed_snapshots, *report_assets],

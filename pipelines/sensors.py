@@ -21,7 +21,14 @@ from dagster import (
 from pipelines import settings
 from pipelines.jobs import offline_refresh
 
-WATCHED = ("registers/*.csv", "mapping/*.csv", "review/*.csv", "indicators.yaml", "reference/*.csv")
+WATCHED = (
+    "registers/*.csv",
+    "mapping/*.csv",
+    "review/*.csv",
+    "indicators.yaml",
+    "codebook.yaml",
+    "reference/*.csv",
+)
 
 
 def watched_files(data_dir: Path) -> dict[str, str]:

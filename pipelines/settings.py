@@ -27,6 +27,15 @@ OWNERS = ["team:tracker"]
 
 # The declaration was signed in Tokyo on this day; every before/after comparison pivots on it.
 SIGNING_DATE = date(2025, 8, 29)
+# The signing summit ran on 29 and 30 August 2025: what it announced moves milestones, and is left
+# out of activity counts (a summit's package of announcements is not a rate of activity).
+SUMMIT_END = date(2025, 8, 30)
+# Activity is compared with a fixed baseline: the three years before signing.
+BASELINE_START = date(2022, 8, 29)
+# The rate ratio's interval (exact, conditional on the events in both windows) and the fewest
+# events in both windows together below which no direction is claimed.
+INTERVAL_LEVEL = 0.90
+ACTIVITY_MIN_EVENTS = 5
 
 
 def build_dir() -> Path:

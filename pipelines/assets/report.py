@@ -6,7 +6,7 @@ import shutil
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from pipelines import settings
-from pipelines.assets.charts import chart_assets
+from pipelines.assets.charts import chart_assets, chart_mechanism_timelines
 from pipelines.assets.eidb import eidb_folder
 from pipelines.assets.feeds import feeds_folder
 from pipelines.assets.notebooks import notebooks
@@ -81,7 +81,8 @@ def _recent_failures(limit: int = 20) -> list[dict]:
         "scorecard", "scorecard_changes", "evidence", "events", "indicators", "indicator_values",
         "minerals_trade", "quarantine", "statements", "evidence_rules", "manual_links", "data_docs",
         "register_coverage", "event_sources",
-        *(a.key for a in chart_assets), *notebooks.keys,
+        *(a.key for a in chart_assets), chart_mechanism_timelines.key, *notebooks.keys,
+        "mechanism_status", "milestone_stages", "codebook",
     ],
 )  # fmt: skip
 def report(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:

@@ -16,8 +16,10 @@ import duckdb
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 EXPORTS = {
-    "scorecard": "SELECT commitment_id, section, theme, status, n_baseline, n_post, "
-    "baseline_rate_per_year, post_rate_per_year, p_value, trend FROM scorecard",
+    "scorecard": "SELECT commitment_id, section, theme, kind, coverage_through, status, basis, "
+    "window_start, window_end, codebook_version, last_edition, next_due, stage, stage_event_name, "
+    "stage_reached_on, n_baseline, n_post, rate_ratio, ratio_low, ratio_high, n_statements "
+    "FROM scorecard",
     "evidence": "SELECT ev.commitment_id, ev.event_id, ev.rule_id, ev.weight, e.start_date, e.name, "
     "e.source_url FROM evidence AS ev JOIN events AS e USING (event_id) "
     "ORDER BY ev.commitment_id, e.start_date",
