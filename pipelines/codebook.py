@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
+
+from pipelines.inputs import InputError, load_yaml
 
 KINDS = ("recurring", "milestone", "activity", "statement", "not measurable")
 REGISTERS = ("exercises", "port_calls", "rd_projects", "dialogues", "statements")
@@ -33,7 +34,10 @@ class Codebook:
 
 def read_codebook(path: Path, commitment_ids: set[str]) -> Codebook:
     """Every commitment once, with the fields its kind needs; all problems are reported at once."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        document = load_yaml(path, "data/codebook.yaml") or {}
+    except InputError as error:
+        raise CodebookError(str(error)) from None
     version = str(document.get("version") or "")
     problems: list[str] = []
     if not version:

@@ -45,6 +45,7 @@ def preflight() -> Preflight:
         _registers,
         _reference_files,
         _catalogue,
+        _codebook,
         _classifier,
         _evidence_rules,
         _declaration,
@@ -182,6 +183,16 @@ def _catalogue(result: Preflight) -> None:
     try:
         read_entries(settings.DATA_DIR / "indicators.yaml")
     except CatalogueError as error:
+        result.problems.append(str(error))
+
+
+def _codebook(result: Preflight) -> None:
+    from pipelines.codebook import CodebookError, read_codebook
+    from pipelines.declaration import read_themes
+
+    try:
+        read_codebook(settings.DATA_DIR / "codebook.yaml", set(read_themes(settings.THEMES_FILE)))
+    except (CodebookError, ValueError) as error:
         result.problems.append(str(error))
 
 

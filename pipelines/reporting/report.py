@@ -12,12 +12,12 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from pipelines import settings
 from pipelines.coverage import complete_through, tier_shares
+from pipelines.inputs import load_yaml
 
 
 def _without_nul(value):
@@ -220,7 +220,7 @@ def _inline_svg(path: Path) -> Markup | None:
 
 def _changelog() -> list[dict]:
     """The codebook's dated changelog, newest first, as the method page shows it."""
-    document = yaml.safe_load((settings.DATA_DIR / "codebook.yaml").read_text(encoding="utf-8"))
+    document = load_yaml(settings.DATA_DIR / "codebook.yaml", "data/codebook.yaml")
     return sorted(document.get("changelog") or [], key=lambda e: str(e.get("date")), reverse=True)
 
 
