@@ -231,7 +231,7 @@ def _commitment_order(commitment: str) -> tuple[int, ...]:
     return tuple(int(p) for p in commitment.split("."))
 
 
-THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.05, 0.96, 0.05))
+THRESHOLDS = tuple(round(0.05 * k, 2) for k in range(1, 20))
 
 
 @dataclass
@@ -367,13 +367,13 @@ class Classifier:
             confidence[commitment] = 1 - (1 - p) * (1 - best_rule)
         return Assessment(
             rules=rules, scored=scored, i=i, p_relevant=p_relevant,
-            relevance=0.5 * rules.relevant + 0.5 * p_relevant, family=family,
+            relevance=0.5 * float(rules.relevant) + 0.5 * p_relevant, family=family,
             family_model=family_model, hits=hits, confidence=confidence,
         )  # fmt: skip
 
     def _decide(self, a: Assessment, explain: bool = False) -> Decision:
         calibration, model = self.calibration, self.model
-        relevant = a.relevance >= calibration.relevance_threshold
+        relevant = bool(a.relevance >= calibration.relevance_threshold)
         confidence = a.confidence
         chosen = [c for c, v in confidence.items() if v >= calibration.threshold(c)]
         if relevant and not chosen and confidence:
