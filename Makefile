@@ -8,7 +8,7 @@ export DAGSTER_HOME := $(CURDIR)/build/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test eval dev report bench audit lint clean setup setup-dev browser
+.PHONY: run test eval dev report bench bench-classify audit lint clean setup setup-dev browser
 
 run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process
 	$(BIN)/python -m pipelines run
@@ -24,6 +24,9 @@ eval: setup ## score the press-item classifier on the labelled set
 
 bench: setup ## stage costs at 10^3..10^6 events and 10^5..10^7 trade rows (bench/RESULTS.md); BENCH_SIZES=small for a quick look
 	$(BIN)/python -m bench.run
+
+bench-classify: setup ## 1,000 press items through the classify command, against a floor (bench/CLASSIFY.md)
+	$(BIN)/python -m bench.classify
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## Dagster UI and daemon on localhost:3000
 	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000

@@ -54,14 +54,24 @@ def _terms(patterns: list[str]) -> list[Term]:
     return [Term(p, compile_term(p)) for p in patterns]
 
 
+def _hits(terms: list[Term], text: str) -> dict[int, str]:
+    """Term index -> the text it matched first (one search per term: Python's `re` scans a
+    long alternation slower than it scans for each term's literal prefix)."""
+    hits: dict[int, str] = {}
+    for index, term in enumerate(terms):
+        hit = term.find(text)
+        if hit:
+            hits[index] = hit
+    return hits
+
+
 def _found(terms: list[Term], text: str) -> list[str]:
     """The distinct matched phrases, in vocabulary order."""
-    hits = []
-    for term in terms:
-        hit = term.find(text)
-        if hit and hit not in hits:
-            hits.append(hit)
-    return hits
+    found = []
+    for _, hit in sorted(_hits(terms, text).items()):
+        if hit not in found:
+            found.append(hit)
+    return found
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,7 @@ class Rules:
     both: list[Term]
     security: list[Term]
     families: dict[str, list[tuple[Term, float]]]
+    family_terms: dict[str, list[Term]]  # the same terms without weights, for one-pass matching
     headline_weight: float
     commitment_rules: list[CommitmentRule]
     feeds: dict[str, str]  # feed name -> the side ("japan" or "india") its items come from
@@ -141,6 +152,7 @@ def _load_rules(folder: str) -> Rules:
         both=_terms(vocabulary["both"]),
         security=_terms(vocabulary["security"]),
         families=families,
+        family_terms={f: [term for term, _ in weighted] for f, weighted in families.items()},
         headline_weight=float(vocabulary.get("headline_weight", 1)),
         commitment_rules=rules,
         feeds=dict(vocabulary.get("feeds") or {}),
@@ -204,11 +216,10 @@ def rule_decision(text: str, rules: Rules, source: str | None = None) -> RuleDec
     family_terms: dict[str, list[str]] = {}
     for family, weighted in rules.families.items():
         score, hits = 0.0, []
-        for term, weight in weighted:
-            hit = term.find(text)
-            if hit:
-                score += weight * (rules.headline_weight if term.find(headline) else 1)
-                hits.append(hit)
+        for index, hit in sorted(_hits(rules.family_terms[family], text).items()):
+            term, weight = weighted[index]
+            score += weight * (rules.headline_weight if term.find(headline) else 1)
+            hits.append(hit)
         scores[family], family_terms[family] = score, hits
     best = max(FAMILIES, key=lambda f: (scores[f], -FAMILIES.index(f)))
     why["family"] = {
@@ -390,10 +401,9 @@ class Classifier:
             "rules": a.rules.relevant,
             "model": round(a.p_relevant, 3),
         }
-        x = a.scored.features[a.i]
         if a.rules.relevant != relevant:
-            why["relevance"]["model_terms"] = model.top_terms(x, model.relevance)
-            why["relevance"]["nearest"] = model.nearest(x)
+            why["relevance"]["model_terms"] = model.top_terms(a.scored, a.i, model.relevance)
+            why["relevance"]["nearest"] = model.nearest(a.scored, a.i)
         if relevant and a.family_model is not None:
             why["family_model"] = {a.family: a.family_model}
         why["commitments"] = {}
@@ -407,8 +417,10 @@ class Classifier:
             if c in a.scored.commitments:
                 entry["model"] = {
                     "probability": round(float(a.scored.commitments[c][a.i]), 3),
-                    "terms": model.top_terms(x, model.commitments[c]),
-                    "nearest": model.nearest(x, lambda item, c=c: c in item["commitments"]),
+                    "terms": model.top_terms(a.scored, a.i, model.commitments[c]),
+                    "nearest": model.nearest(
+                        a.scored, a.i, lambda item, c=c: c in item["commitments"]
+                    ),
                 }
             why["commitments"][c] = entry
         if relevant:

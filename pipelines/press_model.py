@@ -33,7 +33,8 @@ def _headline_twice(text: str) -> str:
 class Scored:
     """The model's probabilities for a batch of texts, and what it needs to explain them."""
 
-    features: sparse.csr_matrix
+    words: sparse.csr_matrix  # the word n-gram part of the features, to explain with
+    similarity: np.ndarray  # (n, train items): cosine of each text to each labelled train item
     relevance: np.ndarray  # (n,)
     family: np.ndarray  # (n, len(FAMILIES))
     commitments: dict[str, np.ndarray]  # commitment -> (n,)
@@ -81,27 +82,28 @@ class PressModel:
         by_class = dict(zip(self.family.classes_, self.family.predict_proba(x).T, strict=True))
         family = np.column_stack([by_class.get(f, np.zeros(x.shape[0])) for f in FAMILIES])
         return Scored(
-            features=x,
+            words=x[:, : len(self.word_names)].tocsr(),
+            similarity=(normalize(x) @ self.train_rows.T).toarray(),
             relevance=self.relevance.predict_proba(x)[:, 1],
             family=family,
             commitments={c: m.predict_proba(x)[:, 1] for c, m in self.commitments.items()},
         )
 
-    def top_terms(self, x_row: sparse.csr_matrix, model: LogisticRegression, k: int = 3) -> list:
-        """The word n-grams of the item that push this model's probability up the most."""
-        n_words = len(self.word_names)
-        row = x_row[:, :n_words].tocoo()
-        weights = model.coef_[0][:n_words][row.col] * row.data
+    def top_terms(self, scored: Scored, i: int, model, k: int = 3) -> list[str]:
+        """The word n-grams of item `i` that push this model's probability up the most."""
+        start, end = scored.words.indptr[i], scored.words.indptr[i + 1]
+        columns, values = scored.words.indices[start:end], scored.words.data[start:end]
+        weights = model.coef_[0][columns] * values
         order = np.argsort(-weights)[:k]
-        return [str(self.word_names[row.col[i]]) for i in order if weights[i] > 0]
+        return [str(self.word_names[columns[j]]) for j in order if weights[j] > 0]
 
-    def nearest(self, x_row: sparse.csr_matrix, where=None) -> dict | None:
-        """The most similar labelled item (cosine of n-gram vectors), among those `where` keeps."""
-        similarity = (self.train_rows @ normalize(x_row).T).toarray().ravel()
-        candidates = [i for i, item in enumerate(self.items) if where is None or where(item)]
+    def nearest(self, scored: Scored, i: int, where=None) -> dict | None:
+        """The most similar labelled train item, among those `where` keeps."""
+        similarity = scored.similarity[i]
+        candidates = [j for j, item in enumerate(self.items) if where is None or where(item)]
         if not candidates:
             return None
-        best = max(candidates, key=lambda i: similarity[i])
+        best = max(candidates, key=lambda j: similarity[j])
         return {"id": self.items[best]["id"], "similarity": round(float(similarity[best]), 3)}
 
 
