@@ -418,9 +418,7 @@ class Classifier:
                 entry["model"] = {
                     "probability": round(float(a.scored.commitments[c][a.i]), 3),
                     "terms": model.top_terms(a.scored, a.i, model.commitments[c]),
-                    "nearest": model.nearest(
-                        a.scored, a.i, lambda item, c=c: c in item["commitments"]
-                    ),
+                    "nearest": model.nearest(a.scored, a.i, c),
                 }
             why["commitments"][c] = entry
         if relevant:

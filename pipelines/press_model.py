@@ -65,6 +65,10 @@ class PressModel:
             c: _logistic().fit(x, [c in item["commitments"] for item in items]) for c in labels
         }
         self.word_names = self.words.get_feature_names_out()
+        self.labelled_with = {
+            c: np.array([i for i, item in enumerate(items) if c in item["commitments"]])
+            for c in labels
+        }
 
     def _fit_features(self, texts: list[str]) -> sparse.csr_matrix:
         return sparse.hstack(
@@ -97,13 +101,15 @@ class PressModel:
         order = np.argsort(-weights)[:k]
         return [str(self.word_names[columns[j]]) for j in order if weights[j] > 0]
 
-    def nearest(self, scored: Scored, i: int, where=None) -> dict | None:
-        """The most similar labelled train item, among those `where` keeps."""
+    def nearest(self, scored: Scored, i: int, commitment: str | None = None) -> dict | None:
+        """The most similar labelled train item, among those labelled `commitment` if given."""
+        rows = self.labelled_with.get(commitment) if commitment else None
         similarity = scored.similarity[i]
-        candidates = [j for j, item in enumerate(self.items) if where is None or where(item)]
-        if not candidates:
+        if rows is None:
+            rows = np.arange(len(self.items))
+        if not len(rows):
             return None
-        best = max(candidates, key=lambda j: similarity[j])
+        best = int(rows[np.argmax(similarity[rows])])
         return {"id": self.items[best]["id"], "similarity": round(float(similarity[best]), 3)}
 
 
