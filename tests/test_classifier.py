@@ -54,6 +54,11 @@ def test_an_item_naming_only_the_services_is_relevant():
         "The two navies practised communication drills and cross-deck helicopter landings."
     )
     assert decision.relevant and decision.commitments == ["1.1"]
+    msdf = classify(
+        "MSDF and Indian Navy hold drill in Arabian Sea\n"
+        "The MSDF and the Indian Navy conducted a passage exercise."
+    )
+    assert msdf.relevant and "MSDF" in msdf.why["japan"] and "1.1" in msdf.commitments
 
 
 def test_an_irrelevant_item_says_what_it_lacks():
