@@ -8,7 +8,7 @@ export DAGSTER_HOME := $(CURDIR)/build/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test eval dev serve report bench audit lint clean setup setup-dev browser postgres help
+.PHONY: run test eval dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
 
 run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process (TIMINGS=1: every step's time)
 	$(BIN)/python -m pipelines run $(if $(TIMINGS),--timings)
@@ -24,6 +24,9 @@ eval: setup ## score the press-item classifier on the labelled set
 
 bench: setup ## stage costs at 10^3..10^6 events and 10^5..10^7 trade rows (bench/RESULTS.md); BENCH_SIZES=small for a quick look
 	$(BIN)/python -m bench.run
+
+bench-classify: setup ## 1,000 press items through the classify command, against a floor (bench/CLASSIFY.md)
+	$(BIN)/python -m bench.classify
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## Dagster UI and daemon on localhost:3000
 	exec $(BIN)/python -m pipelines dev
