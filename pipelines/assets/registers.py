@@ -91,4 +91,14 @@ reference_assets = [
         "mapping/manual_links.csv",
         "Analysts' manual evidence links and exclusions; they win over the rules.",
     ),
+    _reference_asset(
+        "same_events",
+        "mapping/same_events.csv",
+        "Register rows that report the same real event as another row, and why.",
+    ),
+    _reference_asset(
+        "link_reviews",
+        "mapping/link_reviews.csv",
+        "Analysts' verdicts on evidence links (confirmed or rejected), with the held-out split.",
+    ),
 ]

@@ -61,7 +61,8 @@ def _recent_failures(limit: int = 20) -> list[dict]:
     kinds={"html"},
     deps=[
         "scorecard", "scorecard_changes", "evidence", "events", "indicators", "indicator_values",
-        "minerals_trade", "quarantine", "evidence_rules", "manual_links", "data_docs",
+        "minerals_trade", "quarantine", "evidence_rules", "manual_links", "mapping_evaluation",
+        "data_docs",
         *(a.key for a in chart_assets), *notebooks.keys,
     ],
 )  # fmt: skip

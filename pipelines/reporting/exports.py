@@ -17,9 +17,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORTS = {
     "scorecard": "SELECT commitment_id, section, theme, status, n_baseline, n_post, "
     "baseline_rate_per_year, post_rate_per_year, p_value, trend FROM scorecard",
-    "evidence": "SELECT ev.commitment_id, ev.event_id, ev.rule_id, ev.weight, e.start_date, e.name, "
-    "e.source_url FROM evidence AS ev JOIN events AS e USING (event_id) "
-    "ORDER BY ev.commitment_id, e.start_date",
+    "evidence": "SELECT ev.commitment_id, ev.event_id, array_to_string(ev.rule_ids, '; ') AS rules, "
+    "array_to_string(ev.matched_terms, '; ') AS matched_terms, ev.basis, ev.confidence, "
+    "ev.review_status, ev.review_reason, e.start_date, e.name, e.source_url "
+    "FROM evidence AS ev JOIN events AS e USING (event_id) ORDER BY ev.commitment_id, e.start_date",
     "events": "SELECT event_id, family, name, start_date, end_date, host, source_url, source_title "
     "FROM events",
     "minerals_trade": "SELECT year, period, reporter, partner, flow, mineral, value, unit, value_usd, "
