@@ -56,6 +56,7 @@ candidate AS (
             AS keyword_text,
         array_to_string(list_transform(r.exclude_fields, lambda f: coalesce(e.fields[f], '')), ' ')
             AS exclude_text,
+        r.family IS NOT NULL AS by_family, e.family,
         r.exercise_types IS NOT NULL AS by_type, r.mechanisms IS NOT NULL AS by_mechanism,
         r.stages IS NOT NULL AS by_stage, r.service IS NOT NULL AS by_service,
         e.exercise_type, e.mechanism, e.stage, e.service
@@ -84,6 +85,7 @@ SELECT
              ELSE list_distinct(list_transform(
                  regexp_extract_all(keyword_text, '(?i)' || keywords), lambda w: lower(w))) END,
         list_filter([
+            CASE WHEN by_family THEN 'register ' || family END,
             CASE WHEN by_type THEN 'exercise type ' || exercise_type END,
             CASE WHEN by_mechanism THEN 'mechanism ' || mechanism END,
             CASE WHEN by_stage THEN 'stage ' || stage END,
