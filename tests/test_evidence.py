@@ -168,39 +168,39 @@ _MODELS = (
 
 
 def _counts_with_a_second_report(built: Path, declare_same: bool) -> tuple[int, int, int]:
-    """Re-run the models with Dharma Guardian 2025 reported a second time in the dialogues
-    register; return (events, scorecard n_all_time of 1.6, events per year of 2025 summed)."""
+    """Re-run the models with the 2025 mineral-resources memorandum reported a second time, in the
+    dialogues register; return (events, scorecard n_all_time of 3.8, 2025 events per indicator summed)."""
     con = duckdb.connect()
     con.execute(f"ATTACH '{built / 'warehouse.duckdb'}' AS built (READ_ONLY)")
     for table in _INPUTS:
         con.execute(f"CREATE TABLE {table} AS SELECT * FROM built.{table}")  # noqa: S608
     con.execute(
         "INSERT INTO event_rows SELECT * REPLACE ('dialogues' AS family, "
-        "'DL-2025-DHARMA-GUARDIAN-REPORT' AS event_id, 'https://example.org/second-report' AS source_url, "
-        "'other' AS mechanism) FROM event_rows WHERE event_id = 'EX-2025-DHARMA-GUARDIAN'"
+        "'DL-2025-MINERAL-RESOURCES-REPORT' AS event_id, 'https://example.org/second-report' AS source_url, "
+        "'agreement' AS mechanism) FROM event_rows WHERE event_id = 'RD-2025-MINERAL-RESOURCES-MOC'"
     )
     if declare_same:
         con.execute(
             "INSERT INTO same_events VALUES "
-            "('DL-2025-DHARMA-GUARDIAN-REPORT', 'EX-2025-DHARMA-GUARDIAN', 'second report')"
+            "('DL-2025-MINERAL-RESOURCES-REPORT', 'RD-2025-MINERAL-RESOURCES-MOC', 'second report')"
         )
     for layer, name in _MODELS:
         sql = (settings.SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
         con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
     n_events = con.execute("SELECT count(*) FROM events").fetchone()[0]
-    n_16 = con.execute("SELECT n_all_time FROM scorecard WHERE commitment_id = '1.6'").fetchone()[0]
+    n_38 = con.execute("SELECT n_all_time FROM scorecard WHERE commitment_id = '3.8'").fetchone()[0]
     n_2025 = con.execute(
         "SELECT sum(n_events) FROM ind_evidence_per_year WHERE period = '2025'"
     ).fetchone()[0]
     con.close()
-    return n_events, n_16, n_2025
+    return n_events, n_38, n_2025
 
 
 def test_two_rows_of_one_event_across_registers_count_once(built, warehouse):
     before = (
         warehouse.execute("SELECT count(*) FROM events").fetchone()[0],
         warehouse.execute(
-            "SELECT n_all_time FROM scorecard WHERE commitment_id = '1.6'"
+            "SELECT n_all_time FROM scorecard WHERE commitment_id = '3.8'"
         ).fetchone()[0],
         warehouse.execute(
             "SELECT sum(n_events) FROM ind_evidence_per_year WHERE period = '2025'"
@@ -208,8 +208,8 @@ def test_two_rows_of_one_event_across_registers_count_once(built, warehouse):
     )
     assert _counts_with_a_second_report(built, declare_same=True) == before
     # Undeclared, the second report would count again: the test can tell the difference.
-    events, n_16, n_2025 = _counts_with_a_second_report(built, declare_same=False)
-    assert events == before[0] + 1 and n_16 == before[1] + 1 and n_2025 > before[2]
+    events, n_38, n_2025 = _counts_with_a_second_report(built, declare_same=False)
+    assert events == before[0] + 1 and n_38 == before[1] + 1 and n_2025 > before[2]
 
 
 def test_reviews_name_real_rows_and_a_split_fixed_by_the_event_id(warehouse):
