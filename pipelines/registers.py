@@ -26,6 +26,13 @@ FAMILY_COLUMNS = {
     "rd_projects": ("partners", "stage", "technology_area"),
     "dialogues": ("mechanism",),
 }
+# what was searched for each recurring series and year, and what was found (an event id or
+# "not found"): the evidence behind each register's complete-through date
+SEARCH_LOG_COLUMNS = ("register", "series", "year", "searched_on", "searched", "result", "notes")
+# sources beyond the one a register row cites (e.g. an agency repost kept beside the original)
+EVENT_SOURCE_COLUMNS = (
+    "event_id", "source_url", "source_title", "published_date", "retrieved_date", "notes",
+)  # fmt: skip
 MAX_FIELD_CHARS = 5_000  # longer than any real title or note; guards the report and the warehouse
 
 csv.field_size_limit(64 * 1024 * 1024)  # read oversized fields so they can be rejected by name
@@ -51,6 +58,13 @@ def register_columns(family: str) -> tuple[str, ...]:
 
 def read_register(path: Path, family: str, display_name: str | None = None) -> RegisterRead:
     """All rows of one register as text, with file, line and any load error."""
+    return read_rows(path, register_columns(family), display_name)
+
+
+def read_rows(
+    path: Path, expected: tuple[str, ...], display_name: str | None = None
+) -> RegisterRead:
+    """All rows of a curated CSV with the `expected` columns, as text, with file, line and error."""
     name = display_name or path.name
     raw = path.read_bytes()
     bad_lines = _undecodable_lines(raw)
@@ -62,7 +76,6 @@ def read_register(path: Path, family: str, display_name: str | None = None) -> R
         raise RegisterError(f"{name}: the file is empty (expected a header row)") from None
     except csv.Error as error:
         raise RegisterError(f"{name}, line 1: the header cannot be parsed: {error}") from None
-    expected = register_columns(family)
     _check_header(name, header, expected)
     ignored = [column for column in header if column not in expected]
 

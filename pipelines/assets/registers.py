@@ -4,7 +4,13 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from pipelines import settings
-from pipelines.registers import FAMILY_COLUMNS, read_register
+from pipelines.registers import (
+    EVENT_SOURCE_COLUMNS,
+    FAMILY_COLUMNS,
+    SEARCH_LOG_COLUMNS,
+    read_register,
+    read_rows,
+)
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 from pipelines.tables import replace_table
@@ -59,7 +65,47 @@ def _reference_asset(table: str, data_file: str, description: str) -> AssetsDefi
     return _load
 
 
-register_assets = [_register_asset(family) for family in FAMILY_COLUMNS]
+def _curated_asset(name: str, columns: tuple[str, ...], description: str) -> AssetsDefinition:
+    @asset(
+        name=f"raw_{name}",
+        owners=OWNERS,
+        group_name="sources",
+        kinds={"python", "duckdb"},
+        description=description,
+        metadata={"register": f"data/registers/{name}.csv"},
+    )
+    def _load(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+        path = settings.registers_dir() / f"{name}.csv"
+        read = read_rows(path, columns, display_name=f"data/registers/{path.name}")
+        if read.n_load_errors:
+            context.log.warning(
+                f"{path.name}: {read.n_load_errors} row(s) unreadable, sent to quarantine"
+            )
+        with warehouse.get_connection() as con:
+            replace_table(con, f"raw_{name}", read.frame)
+        return MaterializeResult(
+            metadata={
+                "dagster/row_count": MetadataValue.int(len(read.frame)),
+                "unreadable_rows": MetadataValue.int(read.n_load_errors),
+            }
+        )
+
+    return _load
+
+
+register_assets = [
+    *(_register_asset(family) for family in FAMILY_COLUMNS),
+    _curated_asset(
+        "search_log",
+        SEARCH_LOG_COLUMNS,
+        "data/registers/search_log.csv as received: what was searched, when, and the result.",
+    ),
+    _curated_asset(
+        "event_sources",
+        EVENT_SOURCE_COLUMNS,
+        "data/registers/event_sources.csv as received: further sources of registered events.",
+    ),
+]
 reference_assets = [
     _reference_asset(
         "participant_codes",
@@ -70,6 +116,11 @@ reference_assets = [
         "vocabularies",
         "reference/vocabularies.csv",
         "Allowed values of the registers' coded fields.",
+    ),
+    _reference_asset(
+        "source_tiers",
+        "reference/source_tiers.csv",
+        "Source domains and their tier: official, news or aggregator, with the reason.",
     ),
     _reference_asset(
         "critical_minerals",

@@ -62,7 +62,7 @@ def _recent_failures(limit: int = 20) -> list[dict]:
     deps=[
         "scorecard", "scorecard_changes", "evidence", "events", "indicators", "indicator_values",
         "minerals_trade", "quarantine", "evidence_rules", "manual_links", "mapping_evaluation",
-        "data_docs",
+        "data_docs", "register_coverage", "event_sources",
         *(a.key for a in chart_assets), *notebooks.keys,
     ],
 )  # fmt: skip

@@ -14,6 +14,8 @@ import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from pipelines.coverage import complete_through, tier_shares
+
 _ENV = Environment(
     loader=PackageLoader("pipelines.reporting", "templates"), autoescape=select_autoescape(["html"])
 )
@@ -142,6 +144,8 @@ def build_report(
         out_dir / "sources.html",
         "",
         sources=sources,
+        coverage=complete_through(con),
+        tiers=tier_shares(con),
         trade=_records(con, _TRADE),
         failures=failures,
     )
