@@ -24,11 +24,15 @@ WITH rules AS (
         string_split(coalesce(nullif(exclude_fields, ''), 'name'), ';') AS exclude_fields
     FROM evidence_rules
 ),
+ids AS (
+    -- every register row id, and the real event it reports (from the folding in `events`)
+    SELECT unnest(list_prepend(event_id, alias_event_ids)) AS any_id, event_id AS canonical_id
+    FROM events
+),
 rows_ AS (
     SELECT
         r.*,
-        CASE WHEN s.same_as IN (SELECT event_id FROM event_rows) THEN s.same_as ELSE r.event_id END
-            AS canonical_id,
+        i.canonical_id,
         map([
             'name', 'notes', 'source_title', 'technology_area', 'mechanism', 'exercise_type',
             'partners', 'other_participants', 'location'
@@ -37,7 +41,7 @@ rows_ AS (
             r.partners, r.other_participants, r.location
         ]) AS fields
     FROM event_rows AS r
-    LEFT JOIN same_events AS s ON s.event_id = r.event_id
+    JOIN ids AS i ON i.any_id = r.event_id
 ),
 candidate AS (
     SELECT

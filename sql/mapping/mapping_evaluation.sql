@@ -4,12 +4,9 @@
 -- makes (missed links). precision = confirmed / reviewed rule-made links; recall = confirmed
 -- rule-made / (confirmed rule-made + missed).
 WITH ids AS (
-    SELECT
-        r.event_id AS any_id,
-        CASE WHEN s.same_as IN (SELECT event_id FROM event_rows) THEN s.same_as ELSE r.event_id END
-            AS event_id
-    FROM event_rows AS r
-    LEFT JOIN same_events AS s ON s.event_id = r.event_id
+    -- every register row id, and the real event it reports (from the folding in `events`)
+    SELECT unnest(list_prepend(event_id, alias_event_ids)) AS any_id, event_id
+    FROM events
 ),
 reviews AS (
     SELECT
