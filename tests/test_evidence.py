@@ -158,7 +158,7 @@ def test_scorecard_counts_each_real_event_once(warehouse):
 
 
 _INPUTS = (
-    "event_rows", "same_events", "evidence_rules", "manual_links", "link_reviews",
+    "event_rows", "event_sources", "same_events", "evidence_rules", "manual_links", "link_reviews",
     "commitments", "indicators", "run_parameters",
 )  # fmt: skip
 _MODELS = (
