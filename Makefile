@@ -8,7 +8,7 @@ export DAGSTER_HOME := $(CURDIR)/build/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test eval dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
+.PHONY: run test eval eval-mapping dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
 
 run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process (TIMINGS=1: every step's time)
 	$(BIN)/python -m pipelines run $(if $(TIMINGS),--timings)
@@ -21,6 +21,9 @@ report: setup $(DAGSTER_HOME)/dagster.yaml ## rebuild build/report from the ware
 
 eval: setup ## score the press-item classifier on the labelled set
 	$(BIN)/python -m pipelines evaluate-classifier
+
+eval-mapping: setup ## the evidence rules against the held-out link reviews (needs a built warehouse)
+	$(BIN)/python -m pipelines evaluate-mapping
 
 bench: setup ## stage costs at 10^3..10^6 events and 10^5..10^7 trade rows (bench/RESULTS.md); BENCH_SIZES=small for a quick look
 	$(BIN)/python -m bench.run

@@ -1,4 +1,4 @@
-"""Command line: `python -m pipelines run | coverage | classify | evaluate-classifier`."""
+"""Command line: `python -m pipelines run | coverage | classify | evaluate-classifier | evaluate-mapping`."""
 
 import importlib
 import os
@@ -221,6 +221,41 @@ def evaluate_classifier(
         table.add_row(commitment, f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",
                       str(s["support"]))  # fmt: skip
     Console().print(table)
+
+
+@app.command("evaluate-mapping")
+def evaluate_mapping(
+    as_json: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
+) -> None:
+    """The evidence rules against analysts' link reviews: held-out and tune splits, per section."""
+    import json
+
+    import duckdb
+
+    from pipelines.settings import warehouse_path
+
+    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+        cursor = con.execute(
+            "SELECT * FROM mapping_evaluation ORDER BY split, section = 'all' DESC, section"
+        )
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if as_json:
+        print(json.dumps(rows, indent=1))
+        return
+    for split in ("holdout", "tune"):
+        table = Table(title=f"{split}: share of rule-made links a review confirmed")
+        for column in ("section", "reviewed", "confirmed", "share", "missed", "recall"):
+            table.add_column(column, justify="right")
+        chosen = [r for r in rows if r["split"] == split]
+        for r in chosen:
+            share = "-" if r["precision"] is None else f"{r['precision']:.3f}"
+            recall = "-" if r["recall"] is None else f"{r['recall']:.3f}"
+            table.add_row(r["section"], str(r["reviewed_rule_links"]),
+                          str(r["confirmed_rule_links"]), share, str(r["missed_links"]), recall)  # fmt: skip
+        Console().print(table)
+        missed = next((r["missed"] for r in chosen if r["section"] == "all"), [])
+        print(f"missed links ({split}): " + (", ".join(missed) if missed else "none"))
 
 
 @app.command("check-registers")

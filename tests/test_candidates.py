@@ -86,7 +86,11 @@ def test_an_accepted_candidate_appears_in_events(reviewed):
     evidence = con.execute(
         "SELECT commitment_id FROM evidence WHERE event_id = ?", [event[0]]
     ).fetchall()
-    assert ("1.1",) in evidence
+    # The mapping reads it like any register row: French-led, so not an exercise of 1.1.
+    assert ("1.1",) not in evidence
+    assert con.execute(
+        "SELECT count(*) FROM evidence_rule_matches WHERE row_event_id = ?", [event[0]]
+    ).fetchone() == (0,)
 
 
 def test_a_rejected_candidate_does_not_come_back(reviewed):

@@ -29,8 +29,10 @@ CORRUPTIONS = [
         "expect_column_values_to_be_unique", "scorecard", id="duplicate-event-id",
     ),
     pytest.param(
-        "evidence", "INSERT INTO evidence SELECT '1.1', 'EX-1999-NO-SUCH-EVENT', 'manual', 1.0, ['manual'], "
-        "DATE '2024-01-01', 'https://example.org'",
+        "evidence", "INSERT INTO evidence BY NAME SELECT '1.1' AS commitment_id, "
+        "'EX-1999-NO-SUCH-EVENT' AS event_id, 'manual' AS rule_id, ['manual'] AS matched_rules, "
+        "'an analyst link' AS basis, 'medium' AS confidence, 'unreviewed' AS review_status, "
+        "DATE '2024-01-01' AS start_date, 'https://example.org' AS source_url",
         "expect_column_values_to_be_in_set", "scorecard", id="orphan-evidence-row",
     ),
     pytest.param(

@@ -31,7 +31,7 @@ def _coverage(log: Path) -> tuple[duckdb.DuckDBPyConnection, pd.DataFrame]:
         "vocabularies",
         pd.read_csv(settings.DATA_DIR / "reference/vocabularies.csv", dtype="string"),
     )
-    replace_table(con, "events", _registered_events())
+    replace_table(con, "event_rows", _registered_events())
     replace_table(con, "raw_search_log", read_rows(log, SEARCH_LOG_COLUMNS).frame)
     for table in ("stg_search_log", "search_log", "register_coverage"):
         sql = (STAGING / f"{table}.sql").read_text()
@@ -152,7 +152,7 @@ def _tiers(urls: list[str]) -> list[str]:
     )
     rows["problems"] = [[] for _ in urls]
     replace_table(con, "stg_register_rows", rows)
-    sql = (STAGING / "events.sql").read_text()
+    sql = (STAGING / "event_rows.sql").read_text()
     got = con.execute(f"SELECT event_id, source_tier FROM ({sql})").fetchall()  # noqa: S608
     return [tier for _, tier in sorted(got, key=lambda r: int(r[0][2:]))]
 
@@ -191,7 +191,7 @@ def test_further_sources_must_belong_to_a_loaded_event_and_get_a_tier(tmp_path):
     from pipelines.registers import EVENT_SOURCE_COLUMNS
 
     con = duckdb.connect()
-    replace_table(con, "events", _registered_events())
+    replace_table(con, "event_rows", _registered_events())
     replace_table(
         con,
         "source_tiers",

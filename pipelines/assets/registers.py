@@ -207,4 +207,14 @@ reference_assets = [
         deps=[f"raw_{family}" for family in FAMILY_COLUMNS],
         check=_manual_links_problems,
     ),
+    _reference_asset(
+        "same_events",
+        "mapping/same_events.csv",
+        "Register rows that report the same real event as another row, and why.",
+    ),
+    _reference_asset(
+        "link_reviews",
+        "mapping/link_reviews.csv",
+        "Analysts' verdicts on evidence links (confirmed or rejected), with the held-out split.",
+    ),
 ]

@@ -79,7 +79,8 @@ def _recent_failures(limit: int = 20) -> list[dict]:
     kinds={"html"},
     deps=[
         "scorecard", "scorecard_changes", "evidence", "events", "indicators", "indicator_values",
-        "minerals_trade", "quarantine", "statements", "evidence_rules", "manual_links", "data_docs",
+        "minerals_trade", "quarantine", "statements", "evidence_rules", "manual_links",
+        "mapping_evaluation", "data_docs",
         "register_coverage", "event_sources",
         *(a.key for a in chart_assets), chart_mechanism_timelines.key, *notebooks.keys,
         "mechanism_status", "milestone_stages", "codebook",

@@ -20,9 +20,10 @@ EXPORTS = {
     "window_start, window_end, codebook_version, last_edition, next_due, stage, stage_event_name, "
     "stage_reached_on, n_baseline, n_post, rate_ratio, ratio_low, ratio_high, n_statements "
     "FROM scorecard",
-    "evidence": "SELECT ev.commitment_id, ev.event_id, ev.rule_id, ev.weight, e.start_date, e.name, "
-    "e.source_url FROM evidence AS ev JOIN events AS e USING (event_id) "
-    "ORDER BY ev.commitment_id, e.start_date",
+    "evidence": "SELECT ev.commitment_id, ev.event_id, array_to_string(ev.rule_ids, '; ') AS rules, "
+    "array_to_string(ev.matched_terms, '; ') AS matched_terms, ev.basis, ev.confidence, "
+    "ev.review_status, ev.review_reason, e.start_date, e.name, e.source_url "
+    "FROM evidence AS ev JOIN events AS e USING (event_id) ORDER BY ev.commitment_id, e.start_date",
     "events": "SELECT event_id, family, name, start_date, end_date, host, source_url, source_title "
     "FROM events",
     "minerals_trade": "SELECT year, period, reporter, partner, flow, mineral, value, unit, value_usd, "

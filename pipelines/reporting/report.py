@@ -45,6 +45,8 @@ _ENV.filters["link"] = link
 MAX_EVENTS_PER_PAGE = 500  # beyond this a page is a download; exports/evidence.csv holds all
 _EVIDENCE = f"""
 SELECT ev.commitment_id, e.start_date, e.name, e.family, ev.rule_id, e.source_url, e.source_title,
+       array_to_string(ev.rule_ids, ', ') AS rules, array_to_string(ev.matched_terms, '; ') AS matched,
+       ev.basis, ev.confidence, ev.review_status, ev.review_reason,
        CASE WHEN e.start_date >= p.signing_date THEN 'since signing'
             WHEN e.start_date >= p.baseline_start THEN 'before signing' ELSE 'earlier' END AS window
 FROM evidence AS ev JOIN events AS e USING (event_id), run_parameters AS p
@@ -86,11 +88,15 @@ _TRADE = """
 SELECT source, count(*) AS n, min(year) || '–' || max(year) AS years FROM minerals_trade GROUP BY source ORDER BY n DESC
 """
 _RULES = """
-SELECT rule_id, commitment_id, weight, rationale,
+SELECT rule_id, commitment_id, rationale,
        concat_ws('; ', 'family ' || nullif(family, ''), 'type ' || nullif(exercise_type, ''),
                  'mechanism ' || nullif(mechanism, ''), 'stage ' || nullif(stage, ''),
-                 'service ' || nullif(service, ''), 'participant ' || nullif(participant, ''),
-                 'keywords /' || nullif(keywords, '') || '/') AS conditions
+                 'service ' || nullif(service, ''), 'host ' || nullif(host, ''),
+                 'multilateral ' || nullif(multilateral, ''), 'Japan any of ' || nullif(japan_any, ''),
+                 'India any of ' || nullif(india_any, ''), 'from ' || nullif(valid_from, ''),
+                 'keywords /' || nullif(keywords, '') || '/ in ' || coalesce(nullif(keyword_fields, ''), 'name'),
+                 'not /' || nullif(exclude_keywords, '') || '/ in ' || coalesce(nullif(exclude_fields, ''), 'name'))
+           AS conditions
 FROM evidence_rules ORDER BY commitment_id, rule_id
 """
 
@@ -165,6 +171,7 @@ def build_report(
         rules=_records(con, _RULES), manual=_records(con, "SELECT * FROM manual_links"), indicators=indicators,
         codebook=_records(con, _CODEBOOK), mechanisms=_records(con, _MECHANISMS), coverage=coverage,
         changelog=_changelog(),
+        mapping_eval=_records(con, "SELECT * FROM mapping_evaluation ORDER BY split, section = 'all' DESC, section"),
     )  # fmt: skip
     sources = [
         {

@@ -1,5 +1,5 @@
 -- Further sources of registered events (beyond the one each register row cites), with the tier
--- of each page's domain, resolved as in `events`.
+-- of each page's domain, resolved as in `event_rows`.
 SELECT
     s.* EXCLUDE (source_file, line_no, raw_record, problems),
     coalesce((

@@ -1,5 +1,6 @@
 -- Every further-source row typed, with the problems that keep it out of `event_sources`.
--- A further source must belong to an event that loaded, and be an https page with a title.
+-- A further source must belong to a register row that loaded (one folded into another event
+-- included: `events` gathers its sources under the canonical id), and be an https page with a title.
 WITH typed AS (
     SELECT
         r.*,
@@ -7,7 +8,7 @@ WITH typed AS (
         try_strptime(r.retrieved_date, '%Y-%m-%d')::DATE AS retrieved_on,
         e.event_id IS NOT NULL AS event_loaded
     FROM raw_event_sources AS r
-    LEFT JOIN events AS e ON e.event_id = r.event_id
+    LEFT JOIN event_rows AS e ON e.event_id = r.event_id
 ),
 checked AS (
     SELECT

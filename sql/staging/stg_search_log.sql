@@ -2,7 +2,8 @@
 -- when none). A row covers 1 January of its year up to the day of the search or 31 December,
 -- whichever comes first; a search made before its year began covers nothing and is rejected.
 -- A result is "not found" or an event id; for the four event registers the id must name an
--- event of that register that loaded into `events` (statement ids live in their own register).
+-- event of that register that loaded: a row of `event_rows`, one folded into another event
+-- included (statement ids live in their own register).
 WITH allowed AS (
     SELECT (SELECT list(value) FROM vocabularies WHERE field = 'search_register') AS registers
 ),
@@ -17,7 +18,7 @@ typed AS (
 matched AS (
     SELECT t.*, e.family AS result_family
     FROM typed AS t
-    LEFT JOIN events AS e ON e.event_id = t.result
+    LEFT JOIN event_rows AS e ON e.event_id = t.result
 ),
 checked AS (
     SELECT
@@ -43,7 +44,7 @@ checked AS (
                  WHEN NOT regexp_full_match(result, '(EX|PC|RD|DL)-[0-9]{4}-[A-Z0-9]+(-[A-Z0-9]+)*')
                      THEN {'column': 'result', 'reason': 'neither "not found" nor an event id: ' || result}
                  WHEN result_family IS NULL
-                     THEN {'column': 'result', 'reason': 'no event ' || result || ' in events'}
+                     THEN {'column': 'result', 'reason': 'no event ' || result || ' in the registers'}
                  WHEN result_family <> register
                      THEN {'column': 'result', 'reason': result || ' is in the ' || result_family || ' register, not ' || register} END
         ], lambda p: p IS NOT NULL) END AS problems

@@ -1,0 +1,93 @@
+-- Every (commitment, event) link with why it was made and what analysts said of it: the rules'
+-- matches, analysts' manual links and pairs confirmed in data/mapping/link_reviews.csv, less the
+-- manual exclusions (commitment_id '*' excludes an event from every commitment). Links, manual
+-- lines and reviews keyed to a row folded into another event move to that event's canonical id.
+-- `evidence` keeps the links counted (all but the rejected); `evidence_rejected` the rest.
+-- confidence: high when confirmed by review or the event has two independent sources; medium
+-- when a rule's structured condition (mechanism, stage, type, actors) or an analyst made it;
+-- low when only keywords did. A manual link to an unknown event is kept (with NULL source) so
+-- that the evidence suite fails and names it, instead of the link vanishing.
+WITH ids AS (
+    -- every register row id, and the real event it reports (from the folding in `events`)
+    SELECT unnest(list_prepend(event_id, alias_event_ids)) AS any_id, event_id
+    FROM events
+),
+reviews AS (
+    SELECT
+        v.commitment_id,
+        coalesce(i.event_id, v.event_id) AS event_id,
+        -- a rejection by any reviewer wins over a confirmation of the same pair
+        CASE WHEN bool_or(v.verdict = 'rejected') THEN 'rejected' ELSE 'confirmed' END AS review_status,
+        string_agg(DISTINCT v.reason, '; ') AS review_reason
+    FROM link_reviews AS v
+    LEFT JOIN ids AS i ON i.any_id = v.event_id
+    WHERE v.verdict IN ('confirmed', 'rejected')
+    GROUP BY ALL
+),
+linked AS (
+    SELECT m.commitment_id, m.event_id, m.rule_id, m.rationale AS basis, m.matched_terms,
+           nullif(r.keywords, '') IS NULL AS structured
+    FROM evidence_rule_matches AS m
+    JOIN evidence_rules AS r USING (rule_id)
+    UNION ALL
+    SELECT l.commitment_id, coalesce(i.event_id, l.event_id), 'manual', l.reason, [], true
+    FROM manual_links AS l
+    LEFT JOIN ids AS i ON i.any_id = l.event_id
+    WHERE l.action = 'link'
+    UNION ALL
+    SELECT commitment_id, event_id, 'review', 'Confirmed by review: ' || review_reason, [], true
+    FROM reviews
+    WHERE review_status = 'confirmed'
+),
+kept AS (
+    SELECT k.*
+    FROM linked AS k
+    WHERE NOT EXISTS (
+        SELECT 1
+        FROM manual_links AS x
+        LEFT JOIN ids AS i ON i.any_id = x.event_id
+        WHERE x.action = 'exclude' AND coalesce(i.event_id, x.event_id) = k.event_id
+          AND x.commitment_id IN (k.commitment_id, '*')
+    )
+),
+grouped AS (
+    SELECT
+        commitment_id,
+        event_id,
+        CASE WHEN bool_or(rule_id = 'manual') THEN 'manual'
+             ELSE coalesce(min(rule_id) FILTER (WHERE rule_id <> 'review'), 'review') END AS rule_id,
+        list(DISTINCT rule_id ORDER BY rule_id) AS matched_rules,
+        coalesce(list(DISTINCT rule_id ORDER BY rule_id)
+            FILTER (WHERE rule_id NOT IN ('manual', 'review')), []) AS rule_ids,
+        list_sort(list_distinct(flatten(list(matched_terms)))) AS matched_terms,
+        -- the analyst's words first, then the first rule's reading of the commitment
+        coalesce(
+            min(basis) FILTER (WHERE rule_id = 'manual'),
+            arg_min(basis, rule_id) FILTER (WHERE rule_id <> 'review'),
+            min(basis)
+        ) AS basis,
+        bool_or(structured) AS structured
+    FROM kept
+    GROUP BY commitment_id, event_id
+)
+SELECT
+    g.commitment_id,
+    g.event_id,
+    g.rule_id,
+    g.matched_rules,
+    g.rule_ids,
+    g.matched_terms,
+    g.basis,
+    CASE
+        WHEN v.review_status = 'confirmed' OR len(e.source_urls) >= 2 THEN 'high'
+        WHEN g.structured THEN 'medium'
+        ELSE 'low'
+    END AS confidence,
+    coalesce(v.review_status, 'unreviewed') AS review_status,
+    v.review_reason,
+    e.start_date,
+    e.source_url
+FROM grouped AS g
+LEFT JOIN reviews AS v USING (commitment_id, event_id)
+LEFT JOIN events AS e USING (event_id)
+ORDER BY g.commitment_id, e.start_date, g.event_id

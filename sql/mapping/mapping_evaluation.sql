@@ -1,0 +1,68 @@
+-- How the rules fare against analysts' reviews, per review split (holdout: never tuned against)
+-- and per declaration section ('all' for every section): of the links the rules make (after
+-- manual exclusions) that a review covers, how many it confirmed; and the confirmed pairs no rule
+-- makes (missed links). precision = confirmed / reviewed rule-made links; recall = confirmed
+-- rule-made / (confirmed rule-made + missed).
+WITH ids AS (
+    -- every register row id, and the real event it reports (from the folding in `events`)
+    SELECT unnest(list_prepend(event_id, alias_event_ids)) AS any_id, event_id
+    FROM events
+),
+reviews AS (
+    SELECT
+        v.commitment_id,
+        coalesce(i.event_id, v.event_id) AS event_id,
+        any_value(v.split) AS split,
+        CASE WHEN bool_or(v.verdict = 'rejected') THEN 'rejected' ELSE 'confirmed' END AS verdict
+    FROM link_reviews AS v
+    LEFT JOIN ids AS i ON i.any_id = v.event_id
+    WHERE v.verdict IN ('confirmed', 'rejected')
+    GROUP BY ALL
+),
+rule_made AS (
+    SELECT DISTINCT m.commitment_id, m.event_id
+    FROM evidence_rule_matches AS m
+    WHERE NOT EXISTS (
+        SELECT 1
+        FROM manual_links AS x
+        LEFT JOIN ids AS i ON i.any_id = x.event_id
+        WHERE x.action = 'exclude' AND coalesce(i.event_id, x.event_id) = m.event_id
+          AND x.commitment_id IN (m.commitment_id, '*')
+    )
+),
+judged AS (
+    SELECT
+        v.split,
+        split_part(v.commitment_id, '.', 1) AS section,
+        v.commitment_id,
+        v.event_id,
+        v.verdict,
+        r.event_id IS NOT NULL AS rule_made
+    FROM reviews AS v
+    LEFT JOIN rule_made AS r USING (commitment_id, event_id)
+),
+by_section AS (
+    SELECT
+        split,
+        coalesce(section, 'all') AS section,
+        count(*) FILTER (WHERE rule_made) AS reviewed_rule_links,
+        count(*) FILTER (WHERE rule_made AND verdict = 'confirmed') AS confirmed_rule_links,
+        count(*) FILTER (WHERE rule_made AND verdict = 'rejected') AS rejected_rule_links,
+        count(*) FILTER (WHERE NOT rule_made AND verdict = 'confirmed') AS missed_links,
+        list(commitment_id || ' ' || event_id ORDER BY commitment_id, event_id)
+            FILTER (WHERE NOT rule_made AND verdict = 'confirmed') AS missed
+    FROM judged
+    GROUP BY GROUPING SETS ((split, section), (split))
+)
+SELECT
+    split,
+    section,
+    reviewed_rule_links,
+    confirmed_rule_links,
+    rejected_rule_links,
+    missed_links,
+    round(confirmed_rule_links / nullif(reviewed_rule_links, 0), 3) AS precision,
+    round(confirmed_rule_links / nullif(confirmed_rule_links + missed_links, 0), 3) AS recall,
+    coalesce(missed, []) AS missed
+FROM by_section
+ORDER BY split, section = 'all' DESC, section
