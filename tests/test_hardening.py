@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -173,22 +174,12 @@ def test_multiline_review_decisions_keep_their_first_line(tmp_path):
     assert frame["note"].tolist() == ["two\nline note", "plain"]
 
 
-def test_exports_work_under_a_folder_with_a_quote(tmp_path):
+def test_exports_work_under_a_folder_with_a_quote(built, tmp_path):
     folder = tmp_path / "o'brien dir" / "build" / "exports"
-    with duckdb.connect() as con:
-        con.execute(
-            "CREATE TABLE scorecard AS SELECT '1.1' AS commitment_id, 1 AS section, "
-            "'=cmd' || chr(0) AS theme, 'sustained' AS status, 1 AS n_baseline, 2 AS n_post, "
-            "1.0 AS baseline_rate_per_year, 2.0 AS post_rate_per_year, 0.5 AS p_value, 'up' AS trend"
-        )
-        con.execute("CREATE TABLE events AS SELECT 'EX-1' AS event_id, 'exercises' AS family, "
-                    "'n' AS name, DATE '2024-01-01' AS start_date, DATE '2024-01-02' AS end_date, "
-                    "'IN' AS host, 'https://x.example' AS source_url, 't' AS source_title")  # fmt: skip
-        con.execute("CREATE TABLE evidence AS SELECT '1.1' AS commitment_id, 'EX-1' AS event_id, "
-                    "'R' AS rule_id, 1.0 AS weight")  # fmt: skip
-        con.execute("CREATE TABLE minerals_trade AS SELECT 2024 AS year, '2024' AS period, "
-                    "'IND' AS reporter, 'JPN' AS partner, 'import' AS flow, 'x' AS mineral, 1.0 AS value, "
-                    "'USD' AS unit, 1.0 AS value_usd, 's' AS source, 'https://x.example' AS source_url")  # fmt: skip
+    database = tmp_path / "warehouse.duckdb"
+    shutil.copy(built / "warehouse.duckdb", database)
+    with duckdb.connect(str(database)) as con:
+        con.execute("UPDATE scorecard SET theme = '=cmd' || chr(0) WHERE commitment_id = '1.1'")
         written = write_exports(con, folder)
     assert len(written) == 4
     scorecard = (folder / "scorecard.csv").read_bytes()
