@@ -135,10 +135,14 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
 
 def build_data_docs() -> Path:
     """Render Data Docs for every suite and its latest validation result into build/."""
+    from pipelines.reporting.offline_docs import make_offline
+
     _prune_old_results()
     _escape_observed_values()
     _context().build_data_docs()
-    return runtime_dir() / "data_docs" / "index.html"
+    site = runtime_dir() / "data_docs"
+    make_offline(site)
+    return site / "index.html"
 
 
 def _prune_old_results() -> None:

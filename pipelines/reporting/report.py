@@ -197,6 +197,9 @@ def build_report(
     (out_dir / "style.css").write_text(
         _ENV.loader.get_source(_ENV, "style.css")[0], encoding="utf-8"
     )
+    (out_dir / "tables.js").write_text(
+        _ENV.loader.get_source(_ENV, "tables.js")[0], encoding="utf-8"
+    )
     return written
 
 
