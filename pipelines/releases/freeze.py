@@ -71,6 +71,10 @@ def make_release(release_id: str, target_dir: Path | None = None, draft: bool = 
             dates = _dates(con)
             citation = f"{TITLE}, release {release_id}, {released_at:%d %B %Y}"
             write_workbook(con, staging / f"{release_id}.xlsx", citation)
+            # Every field of every event, so the next release's notes can name any correction.
+            con.execute("SELECT * FROM events ORDER BY event_id").df().to_csv(
+                staging / "events.csv", index=False
+            )
         codebook = settings.DATA_DIR / "codebook.yaml"
         if codebook.is_file():
             shutil.copy2(codebook, staging / "codebook.yaml")

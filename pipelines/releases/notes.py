@@ -106,7 +106,8 @@ def _read(release: Path) -> dict:
     exports = release / EXPORTS
     scorecard = _rows(exports / "scorecard.csv")
     evidence = _rows(exports / "evidence.csv")
-    events = _rows(exports / "events.csv")
+    # The release's full event table when it has one; the report's export names fewer fields.
+    events = _rows(release / "events.csv") or _rows(exports / "events.csv")
     return {
         "status": {r["commitment_id"]: r["status"] for r in scorecard},
         "evidence": {(r["commitment_id"], r["event_id"]): r for r in evidence},
