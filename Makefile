@@ -8,12 +8,12 @@ export DAGSTER_HOME := $(CURDIR)/build/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: release run test eval dev report bench audit lint clean setup setup-dev browser help
+.PHONY: release run test eval dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
 
 run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process (TIMINGS=1: every step's time)
 	$(BIN)/python -m pipelines run $(if $(TIMINGS),--timings)
 
-test: setup-dev browser ## set up with dev dependencies and run the test suite
+test: setup-dev browser postgres ## set up with dev dependencies and run the test suite
 	$(BIN)/pytest
 
 report: setup $(DAGSTER_HOME)/dagster.yaml ## rebuild build/report from the warehouse and outputs already built
@@ -29,8 +29,14 @@ eval: setup ## score the press-item classifier on the labelled set
 bench: setup ## stage costs at 10^3..10^6 events and 10^5..10^7 trade rows (bench/RESULTS.md); BENCH_SIZES=small for a quick look
 	$(BIN)/python -m bench.run
 
+bench-classify: setup ## 1,000 press items through the classify command, against a floor (bench/CLASSIFY.md)
+	$(BIN)/python -m bench.classify
+
 dev: setup $(DAGSTER_HOME)/dagster.yaml ## Dagster UI and daemon on localhost:3000
 	exec $(BIN)/python -m pipelines dev
+
+serve: setup ## code server, webserver and daemon: on Postgres when DAGSTER_PG_* is set (deploy/), else on build/dagster_home
+	BIN=$(BIN) deploy/serve.sh
 
 audit: setup-dev ## pip-audit over the locked dependencies; the result goes to build/pip-audit.txt
 	mkdir -p build
@@ -63,6 +69,9 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 
 browser: ## headless Chromium for the browser tests (Debian's package)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+postgres: ## Debian's PostgreSQL server, started by the deployment test in a temporary folder
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
 
 clean: ## remove build/ (warehouse, report, Dagster history)
 	rm -rf build

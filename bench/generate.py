@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from pipelines import settings
 from pipelines.registers import FAMILY_COLUMNS, register_columns
 from pipelines.sources.comtrade import ROW_FIELDS
 from pipelines.sources.snapshots import FIELDS as MANIFEST_FIELDS
@@ -34,6 +36,11 @@ FAMILY_FIELDS = {
 def write_registers(folder: Path, n_events: int) -> None:
     """n_events spread evenly over the four registers, dated 2015 to mid-2026."""
     folder.mkdir(parents=True, exist_ok=True)
+    # a run reads every register of the folder, the published trade figures included
+    shutil.copyfile(
+        settings.DATA_DIR / "registers" / "published_trade_figures.csv",
+        folder / "published_trade_figures.csv",
+    )
     per_family = max(1, n_events // len(FAMILY_COLUMNS))
     with duckdb.connect() as con:
         for family, prefix in FAMILY_PREFIX.items():

@@ -26,7 +26,14 @@ def selection(stage: str, names: list[str], sql_models: list[str]) -> AssetSelec
         # registers, reference tables, feeds and the Python tables the SQL models read
         "load": AssetSelection.groups("sources")
         - AssetSelection.assets("comtrade_snapshots", "raw_comtrade")
-        | AssetSelection.assets("indicators", "run_parameters", "candidates"),
+        | AssetSelection.assets(
+            "indicators",
+            "run_parameters",
+            "candidates",
+            "codebook",
+            "codebook_mechanisms",
+            "codebook_rungs",
+        ),
         "trade_load": AssetSelection.assets("raw_comtrade"),
         "sql": AssetSelection.assets(*sql_models, "scorecard_history", "scorecard_changes"),
         "charts": AssetSelection.assets(*[n for n in names if n.startswith("chart_")]),

@@ -23,14 +23,17 @@
 # commitments; the dashed line marks the signing. The tables list every evidence event with the
 # rule that linked it and a link to its source, so any number can be traced to its documents.
 
+# %% [markdown]
+# Each commitment is read for what it is (its **kind** in `data/codebook.yaml`: recurring,
+# milestone, activity, statement or not measurable) and judged only up to its **coverage date**, the
+# day to which every register it draws on was searched. The table leads with both.
+
 # %%
-from pipelines.reporting.notebook_helpers import connect, evidence, show_chart, table
+from pipelines.reporting.notebook_helpers import assessment, connect, evidence, show_chart, table
 
 con = connect()
 SECTION = ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "1.9"]
-table(con.execute(
-    "SELECT commitment_id, theme, status, n_baseline, n_post, p_value FROM scorecard WHERE section = 1"
-).df())
+assessment(con, [1])
 
 # %% [markdown]
 # ## Indicators

@@ -21,13 +21,16 @@
 # Several section-5 commitments are shared positions that bilateral activity cannot measure; the
 # indicator catalogue says so and why.
 
+# %% [markdown]
+# Each commitment is read for what it is (its **kind** in `data/codebook.yaml`: recurring,
+# milestone, activity, statement or not measurable) and judged only up to its **coverage date**, the
+# day to which every register it draws on was searched. The table leads with both.
+
 # %%
-from pipelines.reporting.notebook_helpers import connect, evidence, show_chart, table
+from pipelines.reporting.notebook_helpers import assessment, connect, evidence, show_chart, table
 
 con = connect()
-table(con.execute(
-    "SELECT commitment_id, theme, status, n_baseline, n_post, not_measurable_reason FROM scorecard WHERE section IN (5, 6)"
-).df())
+assessment(con, [5, 6])
 
 # %% [markdown]
 # ## Indicators

@@ -20,13 +20,16 @@
 # Port calls are counted in either direction: Japanese navy and coast-guard ships in Indian ports,
 # Indian ones in Japanese ports.
 
+# %% [markdown]
+# Each commitment is read for what it is (its **kind** in `data/codebook.yaml`: recurring,
+# milestone, activity, statement or not measurable) and judged only up to its **coverage date**, the
+# day to which every register it draws on was searched. The table leads with both.
+
 # %%
-from pipelines.reporting.notebook_helpers import connect, evidence, show_chart, table
+from pipelines.reporting.notebook_helpers import assessment, connect, evidence, show_chart, table
 
 con = connect()
-table(con.execute(
-    "SELECT commitment_id, theme, status, n_baseline, n_post, p_value FROM scorecard WHERE section = 2"
-).df())
+assessment(con, [2])
 
 # %% [markdown]
 # ## Indicators

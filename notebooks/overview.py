@@ -9,56 +9,64 @@
 #     language: python
 #     name: python3
 # ---
-# reads: scorecard, scorecard_changes, indicators, run_parameters, events, quarantine
+# reads: scorecard, scorecard_changes, indicators, run_parameters, events, quarantine, register_coverage
 
 # %% [markdown]
 # # Implementation scorecard of the Japan–India Joint Declaration on Security Cooperation
 #
-# The declaration (Tokyo, 29 August 2025) lists 41 commitments in six sections. For each, this
-# notebook shows whether public records show it being implemented, and whether activity since
-# signing is above the equal-length period before it.
+# The declaration (Tokyo, 29 August 2025) lists 41 commitments in six sections. Each is read for
+# what it is: the codebook (`data/codebook.yaml`, versioned) gives it a **kind**, says in plain words
+# what counts, and names the registers it draws on. Each is judged only up to its **coverage date**,
+# the earliest day to which all those registers were searched (from the registers' search log); a
+# register never searched gives "not yet searched", never a window running to today.
 #
-# **Method.** Every curated event (exercise, port call, R&D or industry step, dialogue) carries its
-# source page. Rules in `data/mapping/evidence_rules.csv` link events to commitments. For each
-# commitment the evidence events are counted in two windows of equal length: from signing to the
-# day of the run, and the same number of days before signing. The status is
-#
-# - **no evidence**: no evidence event since signing (absence of evidence, not proof of inaction);
-# - **initiated**: evidence since signing, at a lower rate than before;
-# - **sustained**: evidence since signing at or above the earlier rate;
-# - **intensified**: a higher rate, and an exact one-sided conditional binomial test of the two
-#   Poisson rates gives p < 0.05;
-# - **not measurable**: the indicator catalogue explains why public data cannot measure it.
+# - **recurring** (a mechanism with a cadence): on schedule, overdue, established (first held
+#   since signing), not yet held; with the last edition and when the next is due;
+# - **milestone** (explore, establish): the rung of its ladder reached (proposed, agreed, first
+#   held or delivered, regular) and the event that reached it;
+# - **activity** (more, enhanced): the rate since the signing summit against a fixed baseline, the
+#   three years before signing, as a rate ratio with a 90% exact interval: above or below baseline
+#   only when the interval excludes 1, else in line with baseline; too few events to tell below
+#   five events in both windows;
+# - **statement** (a position stated together): reaffirmed in a joint document since signing, or not;
+# - **not measurable**: the codebook says why.
 
 # %%
-from pipelines.reporting.notebook_helpers import connect, table
+from pipelines.reporting.notebook_helpers import assessment, connect, table
 
 con = connect()
 params = con.execute("SELECT * FROM run_parameters").df()
 table(params)
 
 # %% [markdown]
-# ## Status of the 41 commitments
+# ## Kind and coverage of the 41 commitments
 
 # %%
-status_counts = con.execute(
-    "SELECT status, count(*) AS commitments FROM scorecard GROUP BY status ORDER BY commitments DESC"
-).df()
-table(status_counts)
+table(con.execute(
+    """SELECT kind, status, count(*) AS commitments FROM scorecard
+       GROUP BY ALL ORDER BY kind, commitments DESC"""
+).df())
 
 # %%
-scorecard = con.execute(
-    """SELECT commitment_id, theme, status, n_baseline, n_post, baseline_rate_per_year,
-              post_rate_per_year, p_value, trend
-       FROM scorecard"""
-).df()
-table(scorecard)
+assessment(con, [1, 2, 3, 4, 5, 6])
+
+# %% [markdown]
+# ## Coverage of the registers
+# How far each register was searched systematically; windows end at the earliest of these for
+# the registers a commitment draws on.
+
+# %%
+table(con.execute("SELECT register, complete_through, limiting_series FROM register_coverage").df())
 
 # %% [markdown]
 # ## What changed since the previous scorecard
+# A status moves because the data changed or because the codebook did (its version).
 
 # %%
-table(con.execute("SELECT commitment_id, previous_status, status, previous_n_post, n_post, change FROM scorecard_changes").df())
+table(con.execute(
+    """SELECT commitment_id, previous_status, status, change, cause,
+              previous_codebook_version, codebook_version FROM scorecard_changes"""
+).df())
 
 # %% [markdown]
 # ## Data quality

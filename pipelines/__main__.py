@@ -32,7 +32,8 @@ def run(
 ) -> None:
     """Materialize every asset from the bundled data, showing progress and a short summary."""
     started = time.perf_counter()
-    console.print(f"[bold]{job}[/bold]: loading the pipeline …")
+    console.print(f"[bold]{job}[/bold]: checking inputs, then loading the pipeline …")
+    _preflight_or_exit()
     from dagster import DagsterInstance
 
     from pipelines.definitions import defs
@@ -72,6 +73,26 @@ def run(
         )
         raise typer.Exit(1)
     console.print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
+
+
+def _preflight_or_exit() -> None:
+    from pipelines.preflight import preflight
+
+    result = preflight()
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+    if not result.ok:
+        for problem in result.problems:
+            console.print(f"[red]preflight:[/red] {problem}", soft_wrap=True)
+        console.print(f"[red]{len(result.problems)} problem(s); nothing was run[/red]")
+        raise typer.Exit(2)
+
+
+@app.command()
+def preflight() -> None:
+    """Check settings and every data file a run reads, in seconds, one line per problem."""
+    _preflight_or_exit()
+    console.print("[green]preflight passed[/green]")
 
 
 @app.command()
@@ -162,20 +183,21 @@ def classify(
     """Classify press items: one JSON line per input with relevance, family, commitments and why."""
     import json
 
-    from pipelines.classifier import classify as classify_text
-    from pipelines.classifier import load_rules
+    from pipelines.classifier import load_classifier
 
-    rules = load_rules()
+    ids, texts = [], []
+    # every line is read and checked before any is classified: one vectorisation for the batch
     for number, line in enumerate(file, start=1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-            item_id, text = item["id"], item["text"]
+            ids.append(item["id"])
+            texts.append(str(item["text"]))
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             console.print(f"[red]line {number}:[/red] not an object with id and text ({error})")
             raise typer.Exit(2) from None
-        decision = classify_text(str(text), rules)
+    for item_id, decision in zip(ids, load_classifier().classify_many(texts), strict=True):
         print(json.dumps(decision.as_json(item_id), ensure_ascii=False))
 
 
@@ -184,26 +206,35 @@ def evaluate_classifier(
     labelled: str = typer.Option("", help="Labelled JSON lines; the bundled set by default."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
 ) -> None:
-    """Precision, recall and F1 of commitment assignment, relevance and family accuracy."""
+    """Precision, recall and F1 of commitment assignment, relevance and family accuracy, per split.
+
+    Train is in-sample (the model was fitted on it), dev chose the thresholds; test alone is held out.
+    """
     import json
     from pathlib import Path
 
-    from pipelines.evaluation import LABELLED_SET, evaluate, read_labelled
+    from pipelines.evaluation import LABELLED_SET, evaluate_splits, read_labelled
 
-    report = evaluate(read_labelled(Path(labelled) if labelled else LABELLED_SET))
+    reports = evaluate_splits(read_labelled(Path(labelled) if labelled else LABELLED_SET))
     if as_json:
-        print(json.dumps(report, indent=1))
+        print(json.dumps(reports, indent=1))
         return
-    micro = report["micro"]
-    print(f"items: {report['items']}")
-    print(f"commitments (micro): precision {micro['precision']:.3f}  recall {micro['recall']:.3f}  "
-          f"F1 {micro['f1']:.3f}  ({micro['support']} labelled pairs)")  # fmt: skip
-    print(f"relevance accuracy: {report['relevance_accuracy']:.3f}")
-    print(f"family accuracy (relevant items): {report['family_accuracy']:.3f}")
-    table = Table(title="Per commitment")
+    summary = Table(title="Press classifier per split (train: in-sample; dev: chose thresholds; "
+                          "test: held out)")  # fmt: skip
+    for column in ("split", "items", "pairs", "precision", "recall", "F1", "relevance", "family"):
+        summary.add_column(column, justify="right")
+    for split, report in reports.items():
+        micro = report["micro"]
+        summary.add_row(split, str(report["items"]), str(micro["support"]),
+                        f"{micro['precision']:.3f}", f"{micro['recall']:.3f}", f"{micro['f1']:.3f}",
+                        f"{report['relevance_accuracy']:.3f}", f"{report['family_accuracy']:.3f}")  # fmt: skip
+    Console().print(summary)
+    if "test" not in reports:
+        return
+    table = Table(title="Per commitment, test split")
     for column in ("commitment", "precision", "recall", "F1", "support"):
         table.add_column(column, justify="right")
-    for commitment, s in report["per_commitment"].items():
+    for commitment, s in reports["test"]["per_commitment"].items():
         table.add_row(commitment, f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",
                       str(s["support"]))  # fmt: skip
     Console().print(table)
@@ -223,22 +254,15 @@ def check_registers_command(
     root = Path(folder) if folder else registers_dir()
     if not root.is_dir():
         _fail(f"{root} is not a folder: pass the folder that holds the register CSVs")
-    files = {
-        family: root / f"{family}.csv"
-        for family in FAMILY_COLUMNS
-        if (root / f"{family}.csv").exists()
-    }
+    # every register a run reads: a missing one fails the run, so it fails the check too
+    files = {family: root / f"{family}.csv" for family in FAMILY_COLUMNS}
     statements = root / "statements.csv"
-    if not files and not statements.exists():
-        expected = ", ".join(f"{family}.csv" for family in [*FAMILY_COLUMNS, "statements"])
-        _fail(f"{root} holds no register file ({expected}): pass the folder that holds them")
     try:
         loaded, problems = check_registers(files)
         if statements.exists():
             loaded_statements, statement_problems = check_statements(statements)
     except RegisterError as error:
-        console.print(f"[red]rejected:[/red] {error}")
-        raise typer.Exit(2) from None
+        _fail(f"{error} (in the register folder {root})")
     for row in problems.itertuples():
         print(
             f"{row.source_file}:{row.line_no}: {row.event_id or '-'}: {row.column_name or 'row'}: {row.reason}"
@@ -296,7 +320,15 @@ def main() -> None:
     from pipelines.settings import build_dir
 
     os.environ.setdefault("DAGSTER_HOME", str((build_dir() / "dagster_home").resolve()))
-    os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    try:
+        os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    except OSError as error:
+        console.print(
+            f"[red]error:[/red] cannot create {os.environ['DAGSTER_HOME']} ({error.strerror}); "
+            "make the build folder writable or set TRACKER_BUILD_DIR to one that is",
+            soft_wrap=True,
+        )
+        return 2
     app()
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import yaml
+
+from pipelines.inputs import InputError, load_yaml
 
 MEASURED_FIELDS = ("id", "title", "commitments", "unit", "method", "source_tables", "better")
 
@@ -14,9 +15,23 @@ class CatalogueError(ValueError):
     """The catalogue is incomplete or names something that does not exist."""
 
 
+def read_entries(path: Path) -> list[dict]:
+    """The catalogue's entries, read safely; a file that is not a list of mappings is refused."""
+    try:
+        document = load_yaml(path, f"data/{path.name}")
+    except InputError as error:
+        raise CatalogueError(str(error)) from None
+    entries = document.get("indicators") if isinstance(document, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise CatalogueError(
+            f"data/{path.name}: expected a top-level 'indicators:' list of entries; restore that shape"
+        )
+    return entries
+
+
 def read_catalogue(path: Path, commitment_ids: set[str], sql_models: set[str]) -> pd.DataFrame:
     """One row per indicator; every commitment must be covered, every method must be a model."""
-    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["indicators"]
+    entries = read_entries(path)
     problems, rows = [], []
     for position, entry in enumerate(entries, start=1):
         label = entry.get("id", f"entry {position}")

@@ -8,6 +8,7 @@ loudly with a message naming what is missing, so a changed or truncated text nev
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,3 +104,35 @@ def _check_structure(items: dict[int, list[tuple[int, str]]]) -> None:
 def read_themes(path: Path) -> dict[str, str]:
     with path.open(newline="", encoding="utf-8") as handle:
         return {row["commitment_id"]: row["theme"] for row in csv.DictReader(handle)}
+
+
+def item_digest(commitment: Commitment) -> str:
+    """sha256 of an item's text and its section's lead, whitespace collapsed (reflowing is no change)."""
+    text = " ".join(f"{commitment.section_text}\n{commitment.text}".split())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_pinned(commitments: list[Commitment], pins_file: Path) -> None:
+    """Fail naming every item whose text differs from the checksum pinned for it.
+
+    The parser checks the structure only: two items swapped, or one reworded, still parse into
+    41 commitments. The pins (data/declaration/checksums.csv) catch that.
+    """
+    with pins_file.open(newline="", encoding="utf-8") as handle:
+        pinned = {row["commitment_id"]: row["sha256"].strip() for row in csv.DictReader(handle)}
+    changed = [
+        c.commitment_id for c in commitments if pinned.get(c.commitment_id) != item_digest(c)
+    ]
+    if changed:
+        raise DeclarationFormatError(
+            f"declaration text of item(s) {', '.join(changed)} differs from its pinned checksum "
+            f"({pins_file.name}); restore the published text, or re-pin if the text was corrected"
+        )
+
+
+def write_pins(commitments: list[Commitment], pins_file: Path) -> None:
+    """Pin the current text (run by hand after a deliberate correction of the declaration)."""
+    with pins_file.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["commitment_id", "sha256"])
+        writer.writerows((c.commitment_id, item_digest(c)) for c in commitments)

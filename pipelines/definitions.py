@@ -5,10 +5,11 @@ from functools import partial
 from dagster import Definitions, in_process_executor
 
 from pipelines import settings
-from pipelines.assets.catalogue import indicators, run_parameters
+from pipelines.assets.catalogue import codebook, indicators, run_parameters
 from pipelines.assets.changes import scorecard_versions
-from pipelines.assets.charts import chart_assets
+from pipelines.assets.charts import chart_assets, chart_mechanism_timelines
 from pipelines.assets.commitments import commitments
+from pipelines.assets.eidb import raw_eidb
 from pipelines.assets.feeds import (
     candidates,
     feed_snapshots,
@@ -43,14 +44,16 @@ python_assets = [
     *reference_assets,
     *register_assets,
     raw_comtrade,
+    raw_eidb,
     raw_feed_items,
     review_decisions,
     candidates,
     indicators,
+    codebook,
     run_parameters,
 ]
 sql_assets = sql_model_assets(
-    settings.SQL_DIR, upstream_tables={a.key.path[-1] for a in python_assets}
+    settings.SQL_DIR, upstream_tables={key.path[-1] for a in python_assets for key in a.keys}
 )
 
 
@@ -73,7 +76,10 @@ freshness_checks = [
         for name, source in FEED_SOURCES.items()
     ),
 ]
-report_assets = [data_docs_asset(checked_tables), *chart_assets, notebooks, report, draft_release]
+report_assets = [
+    data_docs_asset(checked_tables), *chart_assets, chart_mechanism_timelines, notebooks, report,
+    draft_release,
+]  # fmt: skip
 
 defs = Definitions(
     assets=[*table_assets, comtrade_snapshots, feed_snapshots, *report_assets],

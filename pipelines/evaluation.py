@@ -3,20 +3,20 @@
 Commitment assignment is scored as multi-label classification: precision, recall and F1 over all
 (item, commitment) pairs together (micro) and per commitment. Relevance is scored as accuracy, and
 family as accuracy over the items labelled relevant. The labelled set lives in
-tests/data/labelled_items.jsonl (headline, a short excerpt, URL, labels and the labeller's note).
+tests/data/labelled_items.jsonl (headline, a short excerpt, URL, labels and the labeller's note),
+split once into train, dev and test (pipelines/labelled.py): figures on train are in-sample, dev
+chose the thresholds, and only test measures the classifier on items it has never seen.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
-from pipelines import settings
-from pipelines.classifier import Rules, classify, load_rules
+from pipelines.classifier import Classifier, load_classifier
+from pipelines.labelled import LABELLED_SET, SPLITS, item_text, of_split, read_labelled
 
-LABELLED_SET = settings.PROJECT_ROOT / "tests" / "data" / "labelled_items.jsonl"
+__all__ = ["LABELLED_SET", "Scores", "evaluate", "evaluate_splits", "item_text", "read_labelled"]
 
 
 @dataclass(frozen=True)
@@ -34,25 +34,15 @@ class Scores:
         return cls(round(precision, 3), round(recall, 3), round(f1, 3), tp + fn)
 
 
-def read_labelled(path: Path = LABELLED_SET) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-def item_text(item: dict) -> str:
-    """What the classifier reads of a labelled item: headline, then the excerpt."""
-    return f"{item['headline']}\n{item.get('excerpt') or ''}"
-
-
-def evaluate(items: list[dict], rules: Rules | None = None) -> dict:
-    rules = rules or load_rules()
+def evaluate(items: list[dict], classifier: Classifier | None = None) -> dict:
+    classifier = classifier or load_classifier()
+    decisions = classifier.classify_many([item_text(item) for item in items])
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
     relevance_right = family_right = family_total = 0
     errors = []
-    for item in items:
-        decision = classify(item_text(item), rules)
+    for item, decision in zip(items, decisions, strict=True):
         gold, predicted = set(item["commitments"]), set(decision.commitments)
         for c in gold & predicted:
             tp[c] += 1
@@ -87,4 +77,14 @@ def evaluate(items: list[dict], rules: Rules | None = None) -> dict:
         "family_accuracy": round(family_right / family_total, 3) if family_total else 0.0,
         "per_commitment": {c: Scores.of(tp[c], fp[c], fn[c]).__dict__ for c in commitments},
         "disagreements": errors,
+    }
+
+
+def evaluate_splits(items: list[dict], classifier: Classifier | None = None) -> dict[str, dict]:
+    """The figures of each split that has items, train (in-sample) first."""
+    classifier = classifier or load_classifier()
+    return {
+        split: evaluate(of_split(items, split), classifier)
+        for split in SPLITS
+        if of_split(items, split)
     }

@@ -9,11 +9,12 @@ A header that lacks a column makes the whole file unusable, which is a clear err
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from pipelines.inputs import InputError, read_bytes
 
 COMMON_COLUMNS = (
     "event_id", "name", "start_date", "end_date", "date_precision", "location", "host",
@@ -30,6 +31,17 @@ FAMILY_COLUMNS = {
 STATEMENT_COLUMNS = (
     "statement_id", "document_title", "document_date", "issuer", "document_type", "source_url",
     "source_title", "passage", "commitment_ids", "retrieved_date", "notes",
+)  # fmt: skip
+# The largest register measured end to end (the benchmark's large size: 250,000 rows a register,
+# 3.26 GB peak). A 1,000,000-row register took 23 minutes and 7.6 GB: it is refused by name.
+MAX_REGISTER_LINES = 300_000
+MAX_REGISTER_BYTES = 256 * 1024 * 1024
+# what was searched for each recurring series and year, and what was found (an event id or
+# "not found"): the evidence behind each register's complete-through date
+SEARCH_LOG_COLUMNS = ("register", "series", "year", "searched_on", "searched", "result", "notes")
+# sources beyond the one a register row cites (e.g. an agency repost kept beside the original)
+EVENT_SOURCE_COLUMNS = (
+    "event_id", "source_url", "source_title", "published_date", "retrieved_date", "notes",
 )  # fmt: skip
 MAX_FIELD_CHARS = 5_000  # longer than any real title or note; guards the report and the warehouse
 
@@ -58,18 +70,32 @@ def register_columns(family: str) -> tuple[str, ...]:
 
 def read_register(path: Path, family: str, display_name: str | None = None) -> RegisterRead:
     """All rows of one register as text, with file, line and any load error."""
+    return read_rows(path, register_columns(family), display_name)
+
+
+def read_rows(
+    path: Path, expected: tuple[str, ...], display_name: str | None = None
+) -> RegisterRead:
+    """All rows of a curated CSV with the `expected` columns, as text, with file, line and error."""
     name = display_name or path.name
-    raw = path.read_bytes()
-    bad_lines = _undecodable_lines(raw)
-    text = raw.decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        raw = read_bytes(path, name, MAX_REGISTER_BYTES)
+    except InputError as error:
+        raise RegisterError(str(error)) from None
+    n_lines = raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
+    if n_lines > MAX_REGISTER_LINES + 1:
+        raise RegisterError(
+            f"{name}: {n_lines - 1:,} lines, over the cap of {MAX_REGISTER_LINES:,} rows per "
+            "register file; remove rows that are not events (or raise the cap after measuring a run)"
+        )
+    lines, bad_lines = physical_lines(raw)
+    reader = csv.reader(iter(lines), strict=True)
     try:
         header = [column.strip() for column in next(reader)]
     except StopIteration:
         raise RegisterError(f"{name}: the file is empty (expected a header row)") from None
     except csv.Error as error:
         raise RegisterError(f"{name}, line 1: the header cannot be parsed: {error}") from None
-    expected = register_columns(family)
     _check_header(name, header, expected)
     ignored = [column for column in header if column not in expected]
 
@@ -83,7 +109,7 @@ def read_register(path: Path, family: str, display_name: str | None = None) -> R
             break
         except csv.Error as error:
             records.append(_error_row(name, first_line, f"CSV cannot be parsed: {error}", ""))
-            reader = _resume_after(text, reader.line_num)
+            reader = _resume_after(lines, reader.line_num)
             continue
         line_no = first_line
         if not any(value.strip() for value in fields):
@@ -91,6 +117,9 @@ def read_register(path: Path, family: str, display_name: str | None = None) -> R
         row_lines = set(range(first_line, reader.line_num + 1))
         if row_lines & bad_lines:
             records.append(_error_row(name, line_no, "not valid UTF-8 text", ",".join(fields)))
+        elif any("\x00" in value for value in fields):
+            reason = "contains a NUL character (binary data?); remove it"
+            records.append(_error_row(name, line_no, reason, ",".join(fields).replace("\x00", "")))
         elif len(fields) != len(header):
             reason = f"row has {len(fields)} fields, the header has {len(header)}"
             records.append(_error_row(name, line_no, reason, ",".join(fields)))
@@ -138,20 +167,27 @@ def _error_row(name: str, line_no: int, reason: str, raw_record: str) -> dict:
     }
 
 
-def _undecodable_lines(raw: bytes) -> set[int]:
-    bad = set()
-    for number, line in enumerate(raw.split(b"\n"), start=1):
+def physical_lines(raw: bytes) -> tuple[list[str], set[int]]:
+    """The file's lines as text, and the numbers of those that are not valid UTF-8.
+
+    Lines end at \\n, \\r or \\r\\n, exactly where the csv module ends them, and each is decoded on
+    its own: line N of the bytes is line N of the text, whatever the line endings. Breaks that
+    str.splitlines() would add (U+2028, U+0085, form feed...) are text inside a field.
+    """
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    lines, bad = [], set()
+    for number, line in enumerate(raw.splitlines(keepends=True), start=1):
         try:
-            line.decode("utf-8")
+            lines.append(line.decode("utf-8"))
         except UnicodeDecodeError:
+            lines.append(line.decode("utf-8", errors="replace"))
             bad.add(number)
-    return bad
+    return lines, bad
 
 
-def _resume_after(text: str, line_num: int):
+def _resume_after(lines: list[str], line_num: int):
     """A reader positioned after a row the CSV parser rejected, keeping physical line numbers."""
-    rest = text.splitlines(keepends=True)[line_num:]
-    reader = csv.reader(io.StringIO("".join(rest), newline=""), strict=True)
+    reader = csv.reader(iter(lines[line_num:]), strict=True)
     return _OffsetReader(reader, line_num)
 
 

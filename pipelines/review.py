@@ -8,11 +8,13 @@ decision holds for every later refresh: a rejected item never returns to the que
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
 
-from pipelines.registers import FAMILY_COLUMNS, register_columns
+from pipelines.inputs import InputError, read_bytes
+from pipelines.registers import FAMILY_COLUMNS, physical_lines, register_columns
 
 COLUMNS = ("candidate_id", "decision", "note", "reviewer", "decided_on", "corrections")
 CORRECTABLE = set(register_columns("dialogues")) | {c for cs in FAMILY_COLUMNS.values() for c in cs}
@@ -28,14 +30,43 @@ def read_decisions(path: Path) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype="string") for c in COLUMNS}).assign(
             line_no=pd.Series(dtype="int64")
         )
-    frame = pd.read_csv(path, dtype="string", keep_default_na=False, encoding="utf-8")
+    name = f"data/review/{path.name}"
+    try:
+        lines, bad = physical_lines(read_bytes(path, name))
+    except InputError as error:
+        raise ReviewError(str(error)) from None
+    if bad:
+        raise ReviewError(f"{name}, line {min(bad)}: not valid UTF-8; save the file as UTF-8")
+    reader = csv.reader(iter(lines))
+    try:
+        header = [c.strip() for c in next(reader)]
+        rows, line_nos = [], []
+        while True:
+            first_line = reader.line_num + 1  # a decision's note may span several lines
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            if not any(value.strip() for value in fields):
+                continue
+            rows.append(
+                dict(zip(header, fields + [""] * (len(header) - len(fields)), strict=False))
+            )
+            line_nos.append(first_line)
+    except StopIteration:
+        header, rows, line_nos = [], [], []
+    except csv.Error as error:
+        raise ReviewError(
+            f"{name}, line {reader.line_num}: CSV cannot be parsed ({error})"
+        ) from None
+    frame = pd.DataFrame(rows, columns=header, dtype="string")
     missing = [c for c in COLUMNS if c not in frame.columns and c != "corrections"]
     if missing:
         raise ReviewError(f"{path.name}, line 1: the header lacks column(s) {', '.join(missing)}")
     if "corrections" not in frame.columns:
         frame["corrections"] = ""
     frame = frame[list(COLUMNS)].apply(lambda column: column.str.strip()).replace("", pd.NA)
-    return frame.assign(line_no=pd.Series(range(2, len(frame) + 2), dtype="int64"))
+    return frame.assign(line_no=pd.Series(line_nos, dtype="int64"))
 
 
 def parse_corrections(text: str | None) -> tuple[dict[str, str], list[str]]:

@@ -1,4 +1,7 @@
-"""Unattended refreshes: press feeds weekly; trade data monthly (this year and last, as figures get revised)."""
+"""Unattended refreshes: press feeds weekly; trade data monthly (this year and last, as figures get revised).
+
+They start RUNNING: a deployment's daemon fires them without anyone switching them on in the UI.
+"""
 
 from dagster import (
     DefaultScheduleStatus,
@@ -16,8 +19,6 @@ def trade_partitions_for(day) -> list[str]:
     return [str(day.year - 1), str(day.year)]
 
 
-# Schedules start RUNNING: whenever a daemon runs (`make dev`, a deployment) they fire without a
-# click in the UI, as the README says.
 @schedule(
     job=trade_refresh,
     cron_schedule="0 3 2 * *",

@@ -1,4 +1,7 @@
-"""Sensors: analysts' edits trigger a refresh, and failed runs are recorded for the report."""
+"""Sensors: analysts' edits trigger a refresh, and failed runs are recorded for the report.
+
+Both start RUNNING, so a deployment's daemon evaluates them from its first tick.
+"""
 
 import hashlib
 import json
@@ -18,7 +21,14 @@ from dagster import (
 from pipelines import settings
 from pipelines.jobs import offline_refresh
 
-WATCHED = ("registers/*.csv", "mapping/*.csv", "review/*.csv", "indicators.yaml", "reference/*.csv")
+WATCHED = (
+    "registers/*.csv",
+    "mapping/*.csv",
+    "review/*.csv",
+    "indicators.yaml",
+    "codebook.yaml",
+    "reference/*.csv",
+)
 
 
 def watched_files(data_dir: Path) -> dict[str, str]:

@@ -20,12 +20,22 @@ DECLARATION_FILE = (
     DATA_DIR / "declaration" / "japan-india-joint-declaration-security-cooperation-2025-08-29.txt"
 )
 THEMES_FILE = DATA_DIR / "declaration" / "themes.csv"
+DECLARATION_PINS_FILE = DATA_DIR / "declaration" / "checksums.csv"
 
 # Who answers for the assets, as shown in the Dagster UI.
 OWNERS = ["team:tracker"]
 
 # The declaration was signed in Tokyo on this day; every before/after comparison pivots on it.
 SIGNING_DATE = date(2025, 8, 29)
+# The signing summit ran on 29 and 30 August 2025: what it announced moves milestones, and is left
+# out of activity counts (a summit's package of announcements is not a rate of activity).
+SUMMIT_END = date(2025, 8, 30)
+# Activity is compared with a fixed baseline: the three years before signing.
+BASELINE_START = date(2022, 8, 29)
+# The rate ratio's interval (exact, conditional on the events in both windows) and the fewest
+# events in both windows together below which no direction is claimed.
+INTERVAL_LEVEL = 0.90
+ACTIVITY_MIN_EVENTS = 5
 
 
 def build_dir() -> Path:
@@ -61,3 +71,27 @@ def review_dir() -> Path:
 def live_sources_enabled() -> bool:
     """Live fetching is opt-in: offline runs read the bundled snapshots."""
     return os.environ.get("TRACKER_LIVE", "").lower() in {"1", "true", "yes"}
+
+
+class SettingError(ValueError):
+    """An environment setting that cannot be used; the message names the variable."""
+
+
+def as_of() -> date:
+    """The day the comparison runs to: today, or `TRACKER_AS_OF` (YYYY-MM-DD) to reproduce a past
+    report. It must fall after the signing date and not in the future."""
+    raw = os.environ.get("TRACKER_AS_OF", "").strip()
+    if not raw:
+        return date.today()
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise SettingError(
+            f"TRACKER_AS_OF={raw[:40]!r} is not a YYYY-MM-DD date; set e.g. TRACKER_AS_OF=2026-11-30 "
+            "or unset it to use today"
+        ) from None
+    if day <= SIGNING_DATE:
+        raise SettingError(f"TRACKER_AS_OF={raw} must be after the signing date {SIGNING_DATE}")
+    if day > date.today():
+        raise SettingError(f"TRACKER_AS_OF={raw} is in the future; use a past day or unset it")
+    return day

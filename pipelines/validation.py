@@ -11,6 +11,7 @@ great_expectations is imported here only, when a check runs: loading the Definit
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -135,6 +136,7 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
 def build_data_docs() -> Path:
     """Render Data Docs for every suite and its latest validation result into build/."""
     _prune_old_results()
+    _escape_observed_values()
     _context().build_data_docs()
     return runtime_dir() / "data_docs" / "index.html"
 
@@ -147,6 +149,41 @@ def _prune_old_results() -> None:
         runs = sorted((p for p in suite.glob("*/*") if p.is_dir()), key=lambda p: p.name)
         for old in runs[:-1]:
             shutil.rmtree(old)
+
+
+ESCAPED_MARK = "tracker_values_escaped"
+
+
+def _escape_observed_values() -> None:
+    """Make the data values in stored results inert text before Data Docs renders them.
+
+    Great Expectations pastes unexpected values into its pages as markup: a feed link holding
+    `<img onerror=...>` would run there. Values observed in the data (never the suites, which are
+    ours) are HTML-escaped once, NUL bytes dropped, and the file marked so a rebuild does not
+    escape them twice.
+    """
+    for path in (runtime_dir() / "validations").rglob("*.json"):
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        meta = stored.setdefault("meta", {})
+        if meta.get(ESCAPED_MARK):
+            continue
+        for outcome in stored.get("results", []):
+            if isinstance(outcome.get("result"), dict):
+                outcome["result"] = _inert(outcome["result"])
+        meta[ESCAPED_MARK] = True
+        temporary = path.with_name(f".{path.name}.partial")
+        temporary.write_text(json.dumps(stored), encoding="utf-8")
+        os.replace(temporary, path)
+
+
+def _inert(value):
+    if isinstance(value, str):
+        return html.escape(value.replace("\x00", ""), quote=True)
+    if isinstance(value, list):
+        return [_inert(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _inert(v) for k, v in value.items()}
+    return value
 
 
 def _suite_parameters(con: duckdb.DuckDBPyConnection, suite_json: dict) -> dict[str, list]:

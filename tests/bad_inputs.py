@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipelines.registers import register_columns
+from pipelines.registers import MAX_REGISTER_LINES, register_columns
 
 GOOD = {
     "event_id": "EX-2024-CORPUS", "name": "Corpus exercise", "start_date": "2024-05-01",
@@ -25,7 +25,8 @@ COLUMNS = list(register_columns("exercises"))
 @dataclass(frozen=True)
 class Case:
     case_id: str
-    kind: str  # register | trade_figures | comtrade | feed
+    kind: str  # register | register_path | trade_figures | comtrade | feed | manifest | yaml
+    # | manual_links | evidence_rules | declaration | setting
     build: Callable[[], bytes]
     outcome: str  # loaded | quarantined | rejected
     reason: str = ""  # a substring of the quarantine reason or error message
@@ -357,6 +358,217 @@ CASES = [
         "loaded",
         "encoding",
     ),
+]
+
+
+ALIAS_BOMB = (
+    b"a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + b"".join(
+        b"%s: &%s [%s]\n" % (bytes([c]), bytes([c]), b", ".join([b"*" + bytes([c - 1])] * 9))
+        for c in range(ord("b"), ord("j"))
+    )
+    + b"indicators: [*i]\n"
+)
+
+
+def _manifest(file: str) -> Callable[[], bytes]:
+    line = (
+        f"S1-001,S1,feed,https://pib.gov.in/RssMain.aspx,2026-11-30T00:00:00+00:00,0,1,x,{file}\n"
+    )
+    return raw(
+        (
+            "snapshot_id,fetch_id,partition,url,retrieved_at,sha256,row_count,licence,file\n" + line
+        ).encode()
+    )
+
+
+def _swapped_declaration() -> bytes:
+    from pipelines import settings
+
+    text = settings.DECLARATION_FILE.read_text(encoding="utf-8")
+    first, second = "- (1) ", "- (2) "
+    start = text.index(first)
+    end = text.index("- (3) ")
+    one, two = text[start : text.index(second)], text[text.index(second) : end]
+    swapped = two.replace("(2)", "(1)", 1) + one.replace("(1)", "(2)", 1)
+    return (text[:start] + swapped + text[end:]).encode()
+
+
+def _reworded_declaration() -> bytes:
+    from pipelines import settings
+
+    text = settings.DECLARATION_FILE.read_text(encoding="utf-8")
+    at = text.index("- (4) ") + len("- (4) ")
+    return (text[:at] + "Possibly " + text[at:]).encode()
+
+
+LINKS_HEADER = b"commitment_id,event_id,action,reason,analyst\n"
+
+CASES += [
+    # Registers: line structure the csv module and the byte check must agree on
+    Case(
+        "line-separator-inside-notes-after-a-csv-error",
+        "register",
+        raw(
+            _header()
+            + _good_line(event_id="EX-2024-BROKEN").replace(b"Corpus exercise", b'"Corpus "x')
+            + _good_line(notes="see\u2028EX-2024-INJECTED,Injected,2024-06-01\u0085\x0cend")
+        ),
+        "quarantined",
+        "CSV cannot be parsed",
+    ),
+    Case(
+        "cr-only-line-endings-with-a-non-utf8-row",
+        "register",
+        raw(
+            _header().replace(b"\n", b"\r")
+            + _good_line().replace(b"\n", b"\r")
+            + _good_line(event_id="EX-2024-LATIN")
+            .replace(b"Corpus", b"Caf\xe9")
+            .replace(b"\n", b"\r")
+        ),
+        "quarantined",
+        "not valid UTF-8",
+    ),
+    Case(
+        "nul-in-a-field",
+        "register",
+        register({"name": "Corpus\x00exercise"}),
+        "quarantined",
+        "NUL character",
+    ),
+    Case(
+        "same-devanagari-name-two-ids",
+        "register",
+        register(
+            {"name": "\u0927\u0930\u094d\u092e \u0917\u093e\u0930\u094d\u091c\u093f\u092f\u0928"},
+            {
+                "event_id": "EX-2024-CORPUS-2",
+                "name": "\u0927\u0930\u094d\u092e \u0917\u093e\u0930\u094d\u091c\u093f\u092f\u0928",
+            },
+        ),
+        "quarantined",
+        "same event as EX-2024-CORPUS",
+    ),
+    Case(
+        "near-identical-names-a-day-apart",
+        "register",
+        register(
+            {"name": "JIMEX 2025"},
+            {"event_id": "EX-2024-CORPUS-2", "name": "JIMEX-25", "start_date": "2024-05-02"},
+        ),
+        "quarantined",
+        "probably the same event as EX-2024-CORPUS",
+    ),
+    Case(
+        "numbered-phases-on-the-same-day",
+        "register",
+        register(
+            {"name": "Corpus exercise phase 1"},
+            {"event_id": "EX-2024-CORPUS-2", "name": "Corpus exercise phase 2"},
+        ),
+        "loaded",
+    ),
+    Case(
+        "retrieved-date-in-the-future",
+        "register",
+        register({"retrieved_date": "2099-01-01"}),
+        "quarantined",
+        "in the future",
+    ),
+    Case(
+        "repeated-participant-code",
+        "register",
+        register({"japan_participants": "JMSDF;JMSDF"}),
+        "loaded",
+    ),
+    Case(
+        "register-over-the-row-cap",
+        "register",
+        lambda: _header() + _good_line() * (MAX_REGISTER_LINES + 1),
+        "rejected",
+        "over the cap",
+    ),
+    Case("register-missing", "register_path", raw(b"missing"), "rejected", "file not found"),
+    Case("register-is-a-folder", "register_path", raw(b"folder"), "rejected", "is a folder"),
+    Case(
+        "trade-retrieved-in-the-future",
+        "trade_figures",
+        trade(
+            "F1,2023,2023,IND,JPN,import,copper,copper,,5,USD,5,https://example.org/t,T,,2099-01-01,x,"
+        ),
+        "quarantined",
+        "in the future",
+    ),
+    # Press feeds and their snapshots
+    Case(
+        "feed-javascript-link",
+        "feed",
+        raw(
+            RSS
+            % b"<item><title>x</title><link>javascript:alert(1)//<img src=x onerror=alert(2)></link></item>"
+        ),
+        "loaded",
+        "not an http(s) URL",
+    ),
+    Case(
+        "manifest-absolute-path",
+        "manifest",
+        _manifest("/etc/passwd"),
+        "rejected",
+        "outside its folder",
+    ),
+    Case(
+        "manifest-parent-path",
+        "manifest",
+        _manifest("../../outside.html"),
+        "rejected",
+        "outside its folder",
+    ),
+    # YAML, mapping, declaration, settings
+    Case("yaml-alias-bomb", "yaml", raw(ALIAS_BOMB), "rejected", "aliases"),
+    Case(
+        "yaml-invalid-syntax",
+        "yaml",
+        raw(b"indicators:\n  - id: [unclosed\n"),
+        "rejected",
+        "invalid YAML",
+    ),
+    Case(
+        "exclusion-with-trailing-space",
+        "manual_links",
+        raw(LINKS_HEADER + b"*,EX-2024-CORPUS ,exclude ,why,me\n"),
+        "loaded",
+    ),
+    Case(
+        "exclusion-of-an-unknown-event",
+        "manual_links",
+        raw(LINKS_HEADER + b"*,EX-2024-NOSUCH,exclude,why,me\n"),
+        "rejected",
+        "line 2: exclude names event 'EX-2024-NOSUCH', which no register holds",
+    ),
+    Case(
+        "evidence-rule-invalid-regex",
+        "evidence_rules",
+        raw(b"rule_id,commitment_id,keywords\nEX-BAD,1.1,(unclosed\n"),
+        "rejected",
+        "evidence_rules.csv, line 2: rule EX-BAD",
+    ),
+    Case(
+        "declaration-items-swapped",
+        "declaration",
+        _swapped_declaration,
+        "rejected",
+        "item(s) 1.1, 1.2",
+    ),
+    Case(
+        "declaration-item-reworded",
+        "declaration",
+        _reworded_declaration,
+        "rejected",
+        "item(s) 1.4 ",
+    ),
+    Case("as-of-garbage", "setting", raw(b"garbage"), "rejected", "TRACKER_AS_OF='garbage'"),
 ]
 
 

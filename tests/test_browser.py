@@ -65,6 +65,37 @@ def test_report_scorecard_and_charts_render(built, serve, browser):
     assert not problems + chart_problems + vega_problems
 
 
+def test_report_shows_coverage_dates_and_a_part_year_drawn_apart(built, serve, browser, warehouse):
+    coverage, status = warehouse.execute(
+        "SELECT strftime(coverage_through, '%Y-%m-%d'), status FROM scorecard "
+        "WHERE commitment_id = '2.1'"
+    ).fetchone()
+    assert coverage is not None, "port calls should have a coverage date from the search log"
+    base = serve(built / "report")
+    index, problems, _ = _open(browser, f"{base}/index.html")
+    row = index.locator("#scorecard tr.commitment-row").filter(
+        has=index.get_by_role("link", name="2.1", exact=True)
+    )
+    assert row.locator("td.coverage-date time").inner_text() == coverage
+    assert row.locator(".kind").inner_text() == "activity"
+    assert row.locator(".status").inner_text() == status
+    page, page_problems, _ = _open(browser, f"{base}/commitments/2.1.html")
+    assert page.locator("p.lead time.coverage-date").inner_text() == coverage
+
+    charts, chart_problems, _ = _open(browser, f"{base}/charts.html")
+    figure = charts.locator("figure#port_calls")
+    part = figure.locator("g[class*='part_year'] path")
+    assert part.count() == 1  # the year the registers were searched into, not to its end
+    assert part.first.get_attribute("fill-opacity") == "0"
+    assert part.first.get_attribute("stroke-dasharray")
+    assert "part year" in part.first.get_attribute("aria-label")
+    solid = figure.locator("g[class*='complete'] path")
+    assert solid.count() >= 3 and solid.first.get_attribute("fill-opacity") != "0"
+    assert figure.get_by_text(f"part year (to {coverage})").count() == 1
+    figure.screenshot(path=str(ARTIFACTS / "chart-port-calls-part-year.png"))
+    assert not problems + page_problems + chart_problems
+
+
 def test_a_notebook_renders_with_its_charts(built, serve, browser):
     base = serve(built / "report")
     page, problems, _ = _open(browser, f"{base}/notebooks/maritime.html")

@@ -36,6 +36,11 @@ def test_bundled_items_are_candidates_with_reasons(warehouse):
     assert by_url[JIMEX][3] == "1.1" and '"JIMEX"' in by_url[JIMEX][4]
     unicorn = by_url["https://pib.gov.in/PressReleasePage.aspx?PRID=2073843"]
     assert unicorn[1] == "registered" and unicorn[5] == "RD-2024-UNICORN-MOI"
+    # the queue as stored: surest first
+    queue = warehouse.execute("SELECT confidence FROM candidates ORDER BY rowid").fetchall()
+    confidences = [row[0] for row in queue]
+    assert confidences == sorted(confidences, reverse=True)
+    assert all(0.0 <= c <= 1.0 for c in confidences)
 
 
 @pytest.fixture(scope="module")

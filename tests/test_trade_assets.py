@@ -101,3 +101,60 @@ def test_the_key_appears_in_no_snapshot_manifest_or_log(live, httpserver):
             assert KEY.encode() not in path.read_bytes(), path
     logs = [str(record) for record in instance.all_logs(result.run_id)]
     assert logs and not any(KEY in line for line in logs)
+
+
+def test_a_recorded_comtrade_response_stages_beside_the_eidb_figures_without_mixing(
+    tmp_path, monkeypatch
+):
+    import shutil
+
+    from pipelines import settings
+    from pipelines.sources.snapshots import Captured, SnapshotStore
+    from tests.comtrade_server import comtrade_row, envelope
+
+    snapshots = tmp_path / "snapshots"
+    shutil.copytree(settings.DATA_DIR / "snapshots" / "eidb", snapshots / "eidb")
+    monkeypatch.setenv("TRACKER_SNAPSHOTS_DIR", str(snapshots))
+    monkeypatch.delenv("TRACKER_LIVE", raising=False)
+    # Lithium hydroxide (282520), calendar 2023: Japan's imports from India and India's exports to
+    # Japan, 40% apart, and India's exports to the World.
+    japan = [comtrade_row(392, 699, "M", "282520", 2023, 1_400_000.0)]
+    india = [
+        comtrade_row(699, 392, "X", "282520", 2023, 1_000_000.0),
+        comtrade_row(699, 0, "X", "282520", 2023, 9_000_000.0),
+    ]
+    store = SnapshotStore(snapshots / "comtrade", "test licence")
+    url = "https://comtradeapi.un.org/data/v1/get/C/A/HS?period=2023"
+    store.save_fetch("2023", [Captured(url, envelope(japan), 1), Captured(url, envelope(india), 2)])
+    database = tmp_path / "warehouse.duckdb"
+    selection = AssetSelection.assets(
+        "ind_minerals_mirror_gap", "ind_minerals_trade_value", "quarantine"
+    ).upstream() - AssetSelection.assets("comtrade_snapshots", "feed_snapshots")
+    materialize_selection(selection, database)
+    with duckdb.connect(str(database), read_only=True) as con:
+        origins = {
+            origin: sorted(kinds)
+            for origin, kinds in con.execute(
+                "SELECT origin, list(DISTINCT reporter || '/' || period_kind) "
+                "FROM minerals_trade GROUP BY origin"
+            ).fetchall()
+        }
+        eidb_rows = con.execute("SELECT count(*) FROM minerals_trade WHERE origin = 'eidb'")
+        eidb_rows = eidb_rows.fetchone()[0]
+        gaps = con.execute(
+            "SELECT period, period_kind, origin, exporter, importer, value, large "
+            "FROM ind_minerals_mirror_gap WHERE mineral = 'lithium'"
+        ).fetchall()
+        mixed_series = con.execute(
+            "SELECT count(*) FROM (SELECT series FROM ind_minerals_trade_value GROUP BY series "
+            "HAVING count(DISTINCT origin) > 1 OR count(DISTINCT period_kind) > 1)"
+        ).fetchone()[0]
+        quarantined = con.execute("SELECT count(*) FROM quarantine WHERE source_kind = 'trade'")
+        quarantined = quarantined.fetchone()[0]
+    assert origins["comtrade"] == ["IND/calendar_year", "JPN/calendar_year"]
+    assert origins["eidb"] == ["IND/financial_year"]
+    assert eidb_rows == 418
+    # The EIDB's financial-year exports never meet Comtrade's calendar-year imports.
+    assert gaps == [("2023", "calendar_year", "comtrade", "IND", "JPN", 40.0, True)]
+    assert mixed_series == 0
+    assert quarantined == 0

@@ -1,13 +1,21 @@
-"""The indicator catalogue and the parameters of the before/after comparison."""
+"""The indicator catalogue, the codebook and the parameters of the assessment."""
 
-import os
-from datetime import date
+from datetime import timedelta
 
 import pandas as pd
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetSpec,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset,
+)
 
 from pipelines import settings
 from pipelines.catalogue import read_catalogue
+from pipelines.codebook import read_codebook
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 from pipelines.sql_models import discover_models
@@ -30,29 +38,74 @@ def indicators(warehouse: Warehouse) -> MaterializeResult:
     )
 
 
+@multi_asset(
+    specs=[
+        AssetSpec(
+            name, owners=OWNERS, group_name="mapping", kinds={"python", "duckdb"},
+            deps=["commitments"], description=description,
+        )
+        for name, description in (
+            ("codebook", "data/codebook.yaml: every commitment's kind, what counts, and its version."),
+            ("codebook_mechanisms", "Recurring mechanisms: how editions are recognised, cadence, grace."),
+            ("codebook_rungs", "Milestone ladders: each rung and the evidence that reaches it."),
+        )
+    ],
+)  # fmt: skip
+def codebook(context: AssetExecutionContext, warehouse: Warehouse):
+    """Load the codebook whole or not at all: a missing commitment or an unknown kind fails the run."""
+    with warehouse.get_connection() as con:
+        ids = {row[0] for row in con.execute("SELECT commitment_id FROM commitments").fetchall()}
+        book = read_codebook(settings.DATA_DIR / "codebook.yaml", ids)
+        con.execute("BEGIN TRANSACTION")
+        replace_table(con, "codebook", book.commitments)
+        replace_table(con, "codebook_mechanisms", book.mechanisms)
+        replace_table(con, "codebook_rungs", book.rungs)
+        con.execute("COMMIT")
+    kinds = book.commitments["kind"].value_counts().to_dict()
+    context.log.info(f"codebook {book.version}: {kinds}")
+    yield MaterializeResult(
+        asset_key="codebook",
+        metadata={
+            "dagster/row_count": MetadataValue.int(len(book.commitments)),
+            "version": book.version,
+            "kinds": MetadataValue.json({k: int(v) for k, v in kinds.items()}),
+        },
+    )
+    yield MaterializeResult(
+        asset_key="codebook_mechanisms",
+        metadata={"dagster/row_count": MetadataValue.int(len(book.mechanisms))},
+    )
+    yield MaterializeResult(
+        asset_key="codebook_rungs",
+        metadata={"dagster/row_count": MetadataValue.int(len(book.rungs))},
+    )
+
+
 @asset(owners=OWNERS, group_name="mapping", kinds={"python", "duckdb"})
 def run_parameters(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-    """Signing date, the day the comparison runs to, and the equal-length baseline before signing.
+    """Signing date, the run's as-of day, the fixed baseline and the thresholds of the status rules.
 
-    `TRACKER_AS_OF` (YYYY-MM-DD) pins the day, so that a past report can be reproduced.
+    The baseline is fixed (the three years before signing), so a status cannot move only because a
+    sliding window did. `TRACKER_AS_OF` (YYYY-MM-DD) pins the day, to reproduce a past report.
     """
-    as_of = date.fromisoformat(os.environ.get("TRACKER_AS_OF") or date.today().isoformat())
-    if as_of <= settings.SIGNING_DATE:
-        raise ValueError(
-            f"TRACKER_AS_OF {as_of} must be after the signing date {settings.SIGNING_DATE}"
-        )
-    window = as_of - settings.SIGNING_DATE
+    try:
+        as_of = settings.as_of()
+    except settings.SettingError as error:
+        raise Failure(str(error)) from None
     frame = pd.DataFrame(
         [
             {
                 "signing_date": settings.SIGNING_DATE,
+                "summit_end": settings.SUMMIT_END,
                 "as_of": as_of,
-                "baseline_start": settings.SIGNING_DATE - window,
-                "window_days": window.days,
+                "baseline_start": settings.BASELINE_START,
+                "baseline_end": settings.SIGNING_DATE - timedelta(days=1),
+                "interval_level": settings.INTERVAL_LEVEL,
+                "min_events": settings.ACTIVITY_MIN_EVENTS,
             }
         ]
     )
     with warehouse.get_connection() as con:
         replace_table(con, "run_parameters", frame)
-    context.log.info(f"windows of {window.days} days either side of {settings.SIGNING_DATE}")
-    return MaterializeResult(metadata={"as_of": str(as_of), "window_days": window.days})
+    context.log.info(f"as of {as_of}; baseline {settings.BASELINE_START} to signing")
+    return MaterializeResult(metadata={"as_of": str(as_of)})

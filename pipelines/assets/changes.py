@@ -1,8 +1,8 @@
 """What changed in the scorecard since the previous materialization that changed it.
 
 `scorecard_history` keeps one version of the scorecard per distinct content, so re-running on the
-same inputs adds nothing; `scorecard_changes` compares the newest version with the one before it,
-so a reviewer sees what is new: a commitment whose status or evidence counts moved.
+same inputs adds nothing; `scorecard_changes` compares the newest version with the one before it and
+says why a status moved: the codebook changed (its version differs) or the data did.
 """
 
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, multi_asset
@@ -10,21 +10,35 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, Metadat
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 
+_COLUMNS = (
+    "commitment_id, kind, status, codebook_version, coverage_through, "
+    "coalesce(n_baseline, 0) AS n_baseline, coalesce(n_post, 0) AS n_post"
+)
+
 _CREATE_HISTORY = """
 CREATE TABLE IF NOT EXISTS scorecard_history (
     version INTEGER, recorded_at TIMESTAMP, content_hash VARCHAR,
-    commitment_id VARCHAR, status VARCHAR, n_baseline BIGINT, n_post BIGINT
+    commitment_id VARCHAR, kind VARCHAR, status VARCHAR, codebook_version VARCHAR,
+    coverage_through DATE, n_baseline BIGINT, n_post BIGINT
 )"""
 
-_CURRENT_HASH = (
-    "SELECT md5(string_agg(c::VARCHAR, '|' ORDER BY commitment_id)) "
-    "FROM (SELECT commitment_id, status, n_baseline, n_post FROM scorecard) AS c"
-)
+# A history from before the codebook lacks its columns: add them (NULL for old versions).
+_UPGRADE_HISTORY = [
+    f"ALTER TABLE scorecard_history ADD COLUMN IF NOT EXISTS {column} {kind}"
+    for column, kind in (
+        ("kind", "VARCHAR"), ("codebook_version", "VARCHAR"), ("coverage_through", "DATE"),
+    )
+]  # fmt: skip
 
-_APPEND_VERSION = """
-INSERT INTO scorecard_history
-SELECT (SELECT coalesce(max(version), 0) + 1 FROM scorecard_history), now()::TIMESTAMP, ?, c.*
-FROM (SELECT commitment_id, status, n_baseline, n_post FROM scorecard) AS c"""
+_CURRENT_HASH = f"""
+SELECT md5(string_agg(c::VARCHAR, '|' ORDER BY commitment_id))
+FROM (SELECT {_COLUMNS} FROM scorecard) AS c"""  # noqa: S608 (constants)
+
+_APPEND_VERSION = f"""
+INSERT INTO scorecard_history BY NAME
+SELECT (SELECT coalesce(max(version), 0) + 1 FROM scorecard_history) AS version,
+       now()::TIMESTAMP AS recorded_at, ? AS content_hash, c.*
+FROM (SELECT {_COLUMNS} FROM scorecard) AS c"""  # noqa: S608 (constants)
 
 _CHANGES = """
 CREATE OR REPLACE TABLE scorecard_changes AS
@@ -35,18 +49,29 @@ SELECT
     l.commitment_id,
     p.status AS previous_status,
     l.status,
+    p.codebook_version AS previous_codebook_version,
+    l.codebook_version,
+    p.coverage_through AS previous_coverage_through,
+    l.coverage_through,
     p.n_baseline AS previous_n_baseline,
     l.n_baseline,
     p.n_post AS previous_n_post,
     l.n_post,
     CASE WHEN p.commitment_id IS NULL THEN 'first scorecard'
-         WHEN p.status <> l.status THEN 'status changed'
+         WHEN p.status IS DISTINCT FROM l.status THEN 'status changed'
          ELSE 'evidence changed' END AS change,
+    CASE WHEN p.commitment_id IS NULL THEN NULL
+         WHEN p.codebook_version IS DISTINCT FROM l.codebook_version
+              OR p.kind IS DISTINCT FROM l.kind THEN 'codebook changed'
+         ELSE 'data changed' END AS cause,
     p.recorded_at AS previous_recorded_at,
     l.recorded_at
 FROM latest AS l
 LEFT JOIN previous AS p USING (commitment_id)
-WHERE p.commitment_id IS NULL OR p.status <> l.status
+WHERE p.commitment_id IS NULL OR p.status IS DISTINCT FROM l.status
+   OR p.kind IS DISTINCT FROM l.kind
+   OR p.codebook_version IS DISTINCT FROM l.codebook_version
+   OR p.coverage_through IS DISTINCT FROM l.coverage_through
    OR p.n_post <> l.n_post OR p.n_baseline <> l.n_baseline
 ORDER BY l.commitment_id"""
 
@@ -67,13 +92,16 @@ ORDER BY l.commitment_id"""
             group_name="marts",
             kinds={"duckdb"},
             deps=["scorecard_history"],
-            description="Commitments whose status or evidence counts changed in the newest version.",
+            description="Commitments whose status, kind, coverage or counts changed in the newest "
+            "version, and whether the codebook or the data moved them.",
         ),
     ],  # fmt: skip
 )
 def scorecard_versions(context: AssetExecutionContext, warehouse: Warehouse):
     with warehouse.get_connection() as con:
         con.execute(_CREATE_HISTORY)
+        for statement in _UPGRADE_HISTORY:
+            con.execute(statement)
         current = con.execute(_CURRENT_HASH).fetchone()[0]
         latest = con.execute(
             "SELECT content_hash FROM scorecard_history ORDER BY version DESC LIMIT 1"

@@ -6,7 +6,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from pipelines import settings
-from pipelines.declaration import parse_commitments, read_themes
+from pipelines.declaration import check_pinned, parse_commitments, read_themes
 from pipelines.metadata import table_metadata
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
@@ -19,6 +19,7 @@ def commitments(context: AssetExecutionContext, warehouse: Warehouse) -> Materia
     parsed = parse_commitments(
         settings.DECLARATION_FILE.read_text(encoding="utf-8"), read_themes(settings.THEMES_FILE)
     )
+    check_pinned(parsed, settings.DECLARATION_PINS_FILE)
     frame = pd.DataFrame([asdict(c) for c in parsed])
     with warehouse.get_connection() as con:
         replace_table(con, "commitments", frame)

@@ -19,8 +19,7 @@ from dagster import (
 )
 
 from pipelines import settings
-from pipelines.classifier import classify as classify_text
-from pipelines.classifier import load_rules
+from pipelines.classifier import load_classifier
 from pipelines.extraction import propose
 from pipelines.registers import FAMILY_COLUMNS, register_columns
 from pipelines.resources import Warehouse
@@ -37,6 +36,7 @@ from pipelines.sources.feeds import (
     fetch,
     read_snapshot,
 )
+from pipelines.sources.snapshots import SnapshotError
 from pipelines.tables import replace_table
 
 REGISTER_FIELDS = list(
@@ -63,9 +63,23 @@ def feeds_folder():
 )
 def feed_snapshots(context: AssetExecutionContext) -> MaterializeResult:
     if not settings.live_sources_enabled():
-        kept = {name: len(feed_store(feeds_folder(), s).newest()) for name, s in SOURCES.items()}
+        # Reading files cannot mend by waiting: a damaged snapshot is reported, never retried, and
+        # raw_feed_items goes on with the other sources.
+        kept, damaged = {}, {}
+        for name, source in SOURCES.items():
+            try:
+                kept[name] = len(feed_store(feeds_folder(), source).newest())
+            except SnapshotError as error:
+                context.log.error(f"{name}: stored snapshot unusable: {error}")
+                damaged[name] = str(error)
         context.log.info(f"offline: bundled feed snapshot files {kept}")
-        return MaterializeResult(metadata={"mode": "offline", "files": MetadataValue.json(kept)})
+        return MaterializeResult(
+            metadata={
+                "mode": "offline",
+                "files": MetadataValue.json(kept),
+                "damaged": MetadataValue.json(damaged),
+            }
+        )
     client = FeedClient()
     fetched, failed = {}, []
     try:
@@ -105,12 +119,18 @@ def _item_row(item: FeedItem) -> dict:
 @asset(owners=OWNERS, group_name="sources", kinds={"python", "duckdb"}, deps=[feed_snapshots])
 def raw_feed_items(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Items of the newest snapshot of every feed, with what each lacks named in `problems`."""
-    rows, warnings = [], []
+    rows, warnings, skipped = [], [], []
     for name, source in SOURCES.items():
         try:
             read = read_snapshot(feed_store(feeds_folder(), source), source)
-        except FeedError as error:
-            raise Failure(f"{name}: the stored snapshot cannot be read: {error}") from None
+        except (FeedError, SnapshotError) as error:
+            # One damaged source must not hold back the others; its files stay on disk as they
+            # are, and the error is in the log and the metadata until it is replaced.
+            context.log.error(
+                f"{name}: the stored snapshot cannot be read, source skipped: {error}"
+            )
+            skipped.append(f"{name}: {error}")
+            continue
         warnings += [f"{name}: {w}" for w in read.warnings]
         rows += [_item_row(item) for item in read.items]
     for warning in warnings:
@@ -123,6 +143,7 @@ def raw_feed_items(context: AssetExecutionContext, warehouse: Warehouse) -> Mate
         metadata={
             "dagster/row_count": MetadataValue.int(len(frame)),
             "warnings": MetadataValue.text("\n".join(warnings) or "none"),
+            "skipped_sources": MetadataValue.text("\n".join(skipped) or "none"),
         }
     )
 
@@ -152,8 +173,13 @@ def _canonical(url: str | None) -> str | None:
     deps=["raw_feed_items", "review_decisions", *(f"raw_{family}" for family in FAMILY_COLUMNS)],
 )
 def candidates(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-    """The review queue: every feed item classified, with the register row it proposes and why."""
-    rules = load_rules()
+    """The review queue: every feed item classified, with the register row it proposes and why.
+
+    Rows come surest first (`confidence`), so a reviewer with little time reads the likeliest
+    evidence before the doubtful.
+    """
+    classifier = load_classifier()
+    rules = classifier.rules
     with warehouse.get_connection() as con:
         items = con.execute("SELECT * FROM raw_feed_items ORDER BY candidate_id").df()
         decisions = con.execute("SELECT * FROM review_decisions").df()
@@ -168,8 +194,13 @@ def candidates(context: AssetExecutionContext, warehouse: Warehouse) -> Material
     decided = {
         row.candidate_id: row for row in decisions.itertuples() if pd.notna(row.candidate_id)
     }
+    feed_rows = list(items.itertuples())
+    decisions = classifier.classify_many(
+        [f"{_value(item.title) or ''}\n{_value(item.text) or ''}" for item in feed_rows],
+        [_value(item.source) for item in feed_rows],
+    )
     rows = []
-    for item in items.itertuples():
+    for item, decision in zip(feed_rows, decisions, strict=True):
         feed_item = FeedItem(
             source=item.source,
             url=item.item_url,
@@ -180,7 +211,6 @@ def candidates(context: AssetExecutionContext, warehouse: Warehouse) -> Material
             text=_value(item.text),
             retrieved_date=_date(item.retrieved_date),
         )
-        decision = classify_text(f"{feed_item.title or ''}\n{feed_item.text or ''}", rules)
         proposed = propose(feed_item, decision, rules)
         review = decided.get(item.candidate_id)
         review_problems: list[str] = []
@@ -194,6 +224,7 @@ def candidates(context: AssetExecutionContext, warehouse: Warehouse) -> Material
             "relevant": decision.relevant,
             "family": decision.family,
             "commitments": ";".join(decision.commitments) or None,
+            "confidence": decision.top_confidence,
             "why": json.dumps(decision.why, ensure_ascii=False),
             "item_problems": _value(item.problems),
             "missing_fields": ";".join(f for f in proposed.pop("missing") if not proposed.get(f))
@@ -209,7 +240,9 @@ def candidates(context: AssetExecutionContext, warehouse: Warehouse) -> Material
         }
         row["status"] = _status(row)
         rows.append(row)
-    frame = _frame(rows)
+    frame = _frame(rows).sort_values(
+        ["confidence", "candidate_id"], ascending=[False, True], kind="stable", ignore_index=True
+    )
     unknown = sorted(set(decided) - set(frame["candidate_id"].dropna()))
     if unknown:
         context.log.warning(f"decisions for candidates not in the current feeds: {unknown}")
@@ -236,7 +269,8 @@ def _status(row: dict) -> str:
 
 
 CANDIDATE_COLUMNS = [
-    "candidate_id", "status", "source", "item_url", "relevant", "family", "commitments", "why",
+    "candidate_id", "status", "source", "item_url", "relevant", "family", "commitments",
+    "confidence", "why",
     "item_problems", "missing_fields", "registered_event_id", "decision", "reviewer", "decided_on",
     "decision_note", "decision_line", "review_problems", *REGISTER_FIELDS,
 ]  # fmt: skip
@@ -244,9 +278,9 @@ CANDIDATE_COLUMNS = [
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows, columns=CANDIDATE_COLUMNS)
-    text = [c for c in CANDIDATE_COLUMNS if c not in ("relevant", "decision_line")]
+    text = [c for c in CANDIDATE_COLUMNS if c not in ("relevant", "decision_line", "confidence")]
     return frame.astype({**dict.fromkeys(text, "string"), "relevant": "boolean",
-                         "decision_line": "Int64"})  # fmt: skip
+                         "decision_line": "Int64", "confidence": "float64"})  # fmt: skip
 
 
 def _value(value) -> str | None:

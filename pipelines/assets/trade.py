@@ -119,7 +119,7 @@ def raw_comtrade(context: AssetExecutionContext, warehouse: Warehouse) -> Materi
     store = comtrade_store()
     newest = store.newest()
     with warehouse.get_connection() as con:
-        load_raw_comtrade(con, {row["snapshot_id"]: store.folder / row["file"] for row in newest})
+        load_raw_comtrade(con, {row["snapshot_id"]: store.path(row) for row in newest})
         rows = con.execute("SELECT count(*) FROM raw_comtrade").fetchone()[0]
     context.log.info(f"raw_comtrade: {rows} rows from {len(newest)} response(s)")
     return MaterializeResult(

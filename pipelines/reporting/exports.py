@@ -8,6 +8,7 @@ itself (COPY), so ten million trade rows stream to disk instead of passing throu
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -15,8 +16,10 @@ import duckdb
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 EXPORTS = {
-    "scorecard": "SELECT commitment_id, section, theme, status, n_baseline, n_post, "
-    "baseline_rate_per_year, post_rate_per_year, p_value, trend FROM scorecard",
+    "scorecard": "SELECT commitment_id, section, theme, kind, coverage_through, status, basis, "
+    "window_start, window_end, codebook_version, last_edition, next_due, stage, stage_event_name, "
+    "stage_reached_on, n_baseline, n_post, rate_ratio, ratio_low, ratio_high, n_statements "
+    "FROM scorecard",
     "evidence": "SELECT ev.commitment_id, ev.event_id, ev.rule_id, ev.weight, e.start_date, e.name, "
     "e.source_url FROM evidence AS ev JOIN events AS e USING (event_id) "
     "ORDER BY ev.commitment_id, e.start_date",
@@ -34,7 +37,11 @@ def write_exports(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
         columns = con.execute(f"DESCRIBE {sql}").fetchall()  # noqa: S608 (constant queries)
         cells = ", ".join(_safe_cell(column, kind) for column, kind, *_ in columns)
         path = folder / f"{name}.csv"
-        con.execute(f"COPY (SELECT {cells} FROM ({sql})) TO '{path}' (HEADER, DELIMITER ',')")  # noqa: S608
+        # The path goes to DuckDB as an argument, never inside SQL: a build folder under
+        # "o'brien" is a path like any other. Written beside the target, then renamed.
+        temporary = path.with_name(f".{path.name}.partial")
+        con.sql(f"SELECT {cells} FROM ({sql})").write_csv(str(temporary), header=True, sep=",")  # noqa: S608
+        os.replace(temporary, path)
         written.append(path)
     return written
 
@@ -44,9 +51,10 @@ def _safe_cell(column: str, kind: str) -> str:
     if kind != "VARCHAR":
         return quoted
     prefixes = "".join(p for p in FORMULA_PREFIXES if p not in ("\t", "\r")) + "\t\r"
+    text = f"replace({quoted}, chr(0), '')"  # NUL: many CSV readers stop or misread at it
     return (
-        f"CASE WHEN left({quoted}, 1) IN ({', '.join(_sql_string(p) for p in prefixes)}) "
-        f"THEN '''' || {quoted} ELSE {quoted} END AS {quoted}"
+        f"CASE WHEN left({text}, 1) IN ({', '.join(_sql_string(p) for p in prefixes)}) "
+        f"THEN '''' || {text} ELSE {text} END AS {quoted}"
     )
 
 

@@ -25,6 +25,14 @@ QUALIFY row_number() OVER (PARTITION BY ev.commitment_id ORDER BY e.start_date D
 ORDER BY ev.commitment_id, e.start_date DESC
 """
 EVIDENCE_COUNT_SQL = "SELECT count(*) FROM evidence WHERE list_contains(?, commitment_id)"
+# Kind and coverage date first: a status means nothing without the rule of its kind and the day
+# up to which the registers behind it were searched.
+ASSESSMENT_SQL = """
+SELECT commitment_id, kind, coalesce(strftime(coverage_through, '%Y-%m-%d'), 'not yet searched')
+       AS coverage_through, theme, status, basis
+FROM scorecard WHERE list_contains(?, section)
+ORDER BY section, string_split(commitment_id, '.')[2]::INTEGER
+"""
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -67,6 +75,11 @@ def _text(value) -> str:
     if isinstance(value, pd.Timestamp) and value == value.normalize():
         return value.date().isoformat()
     return str(value)
+
+
+def assessment(con: duckdb.DuckDBPyConnection, sections: list[int]) -> HTML:
+    """The scorecard rows of the given sections: kind and coverage date, then status and basis."""
+    return table(con.execute(ASSESSMENT_SQL, [sections]).df())
 
 
 def evidence(con: duckdb.DuckDBPyConnection, commitments: list[str]) -> HTML:

@@ -6,6 +6,7 @@ http(s) URLs become links. The report works from the file system: no CDN, no ser
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -14,8 +15,20 @@ import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from pipelines import settings
+from pipelines.coverage import complete_through, tier_shares
+from pipelines.inputs import load_yaml
+
+
+def _without_nul(value):
+    """NUL has no place in a page (browsers show or drop it unpredictably): every value loses it."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 _ENV = Environment(
-    loader=PackageLoader("pipelines.reporting", "templates"), autoescape=select_autoescape(["html"])
+    loader=PackageLoader("pipelines.reporting", "templates"),
+    autoescape=select_autoescape(["html"]),
+    finalize=_without_nul,
 )
 
 
@@ -46,6 +59,25 @@ SELECT commitment_id, document_date, document_title, issuer, passage, source_url
 FROM statements, unnest(commitment_ids) AS t(commitment_id)
 ORDER BY commitment_id, document_date DESC, statement_id
 """
+_MECHANISMS = """
+SELECT m.commitment_id, m.mechanism_id, m.name, m.status, m.last_held, m.last_name, m.last_source_url,
+       m.next_due, m.cadence_months, c.cadence_basis, c.cadence_note, m.grace_days,
+       m.editions_since_signing, m.held_late_since_signing
+FROM mechanism_status AS m JOIN codebook_mechanisms AS c USING (commitment_id, mechanism_id)
+ORDER BY m.commitment_id, m.mechanism_id
+"""
+_RUNGS = """
+SELECT r.commitment_id, r.rung, r.stage, r.evidence, r.rung <= coalesce(s.rung, 0) AS reached
+FROM codebook_rungs AS r LEFT JOIN milestone_stages AS s USING (commitment_id)
+ORDER BY r.commitment_id, r.rung
+"""
+_CODEBOOK = """
+SELECT cb.*, cm.theme, cv.coverage_through
+FROM codebook AS cb JOIN commitments AS cm USING (commitment_id)
+JOIN commitment_coverage AS cv USING (commitment_id)
+ORDER BY cm.section, string_split(cb.commitment_id, '.')[2]::INTEGER
+"""
+KINDS = ("recurring", "milestone", "activity", "statement", "not measurable")
 _REGISTER_SOURCES = """
 SELECT family AS source, count(*) AS records, max(retrieved_date) AS retrieved, max(published_date) AS published
 FROM events GROUP BY family ORDER BY family
@@ -100,11 +132,12 @@ def build_report(
         )
         written.append(path)
 
-    status_counts = [(s, sum(r["status"] == s for r in scorecard))
-                     for s in ("intensified", "sustained", "initiated", "no evidence", "not measurable")]  # fmt: skip
+    kind_counts = [(k, sum(r["kind"] == k for r in scorecard)) for k in KINDS]
+    coverage = _records(con, "SELECT * FROM register_coverage ORDER BY register")
+    mechanisms, rungs = _grouped(con, _MECHANISMS), _grouped(con, _RUNGS)
     render(
         "index.html", out_dir / "index.html", "",
-        scorecard=scorecard, status_counts=status_counts,
+        scorecard=scorecard, kind_counts=kind_counts, coverage=coverage,
         changes=_records(con, "SELECT * FROM scorecard_changes"),
         n_charts=len(chart_ids), notebooks=notebooks,
         n_events=con.execute("SELECT count(*) FROM events").fetchone()[0],
@@ -115,6 +148,8 @@ def build_report(
             "commitment.html", out_dir / "commitments" / f"{row['commitment_id']}.html", "../",
             c=row, events=by_commitment.get(row["commitment_id"], []), shown_limit=MAX_EVENTS_PER_PAGE,
             statements=statements_by_commitment.get(row["commitment_id"], []),
+            mechanisms=mechanisms.get(row["commitment_id"], []), rungs=rungs.get(row["commitment_id"], []),
+            timeline=_inline_svg(out_dir / "charts" / f"timeline_{row['commitment_id'].replace('.', '_')}.svg"),
             indicators=[
                 i for i in indicators if row["commitment_id"] in i["commitments"] and i["status"] == "measured"
             ],
@@ -128,6 +163,8 @@ def build_report(
     render(
         "method.html", out_dir / "method.html", "",
         rules=_records(con, _RULES), manual=_records(con, "SELECT * FROM manual_links"), indicators=indicators,
+        codebook=_records(con, _CODEBOOK), mechanisms=_records(con, _MECHANISMS), coverage=coverage,
+        changelog=_changelog(),
     )  # fmt: skip
     sources = [
         {
@@ -145,6 +182,8 @@ def build_report(
         out_dir / "sources.html",
         "",
         sources=sources,
+        coverage=complete_through(con),
+        tiers=tier_shares(con),
         trade=_records(con, _TRADE),
         failures=failures,
     )
@@ -152,6 +191,37 @@ def build_report(
         _ENV.loader.get_source(_ENV, "style.css")[0], encoding="utf-8"
     )
     return written
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """Make `staging` the folder at `target`, in two renames: a reader (or a killed run) sees the
+    old report or the new one, never pages of both. A leftover from a killed swap is removed."""
+    previous = target.with_name(f".{target.name}.previous")
+    if previous.exists():
+        shutil.rmtree(previous)
+    if target.exists():
+        os.replace(target, previous)
+    os.replace(staging, target)
+    if previous.exists():
+        shutil.rmtree(previous)
+
+
+def _grouped(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for record in _records(con, sql):
+        grouped.setdefault(record["commitment_id"], []).append(record)
+    return grouped
+
+
+def _inline_svg(path: Path) -> Markup | None:
+    # vl-convert writes the SVGs from our own specs and escapes their text: safe to inline.
+    return Markup(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _changelog() -> list[dict]:
+    """The codebook's dated changelog, newest first, as the method page shows it."""
+    document = load_yaml(settings.DATA_DIR / "codebook.yaml", "data/codebook.yaml")
+    return sorted(document.get("changelog") or [], key=lambda e: str(e.get("date")), reverse=True)
 
 
 def copy_tree(source: Path, target: Path) -> None:

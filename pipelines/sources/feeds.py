@@ -40,6 +40,20 @@ USER_AGENT = "jiscoop-tracker/0.1 (press-release monitor; one request at a time)
 PARTITION = "feed"
 
 
+# A press release page is ~100 KB, a feed ~50 KB: anything past this is not one, and parsing
+# 50 MB of markup takes minutes and gigabytes. Larger documents are refused, not parsed.
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+
+
+def _bounded(path: Path, what: str) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise FeedError(
+            f"{path.name}: {what} of {size:,} bytes, over {MAX_DOCUMENT_BYTES:,}; not parsed"
+        )
+    return path.read_bytes()
+
+
 class FeedError(RuntimeError):
     """A feed or page that cannot be used; the message names the URL and the reason."""
 
@@ -108,11 +122,13 @@ class FeedClient:
         answer = get_once(self._http, url, lambda a: "")
         if answer.status_code != 200:
             raise FeedError(f"{url}: HTTP {answer.status_code} {answer.reason_phrase}".strip())
+        if len(answer.content) > MAX_DOCUMENT_BYTES:
+            raise FeedError(f"{url}: {len(answer.content):,} bytes, over {MAX_DOCUMENT_BYTES:,}")
         return answer.content
 
 
 def _text(soup_or_tag) -> str:
-    return " ".join(soup_or_tag.get_text(" ", strip=True).split())
+    return " ".join(soup_or_tag.get_text(" ", strip=True).replace("\x00", "").split())
 
 
 def _soup(body: bytes) -> BeautifulSoup:
@@ -149,6 +165,12 @@ class PibSource:
             link = (entry.get("link") or "").strip()
             if not link:
                 warnings.append(f"item {number} has no link and cannot be identified; skipped")
+                continue
+            if urlsplit(link).scheme.lower() not in ("http", "https"):
+                # javascript:, data: and the like are never a release address; shown nowhere
+                warnings.append(
+                    f"item {number} link is not an http(s) URL ({link[:80]!r}); skipped"
+                )
                 continue
             item = FeedItem(self.name, link, self.canonical(link), title=_clean(entry.get("title")))
             if entry.get("published_parsed"):
@@ -274,7 +296,7 @@ def _time_element(tag) -> date | None:
 
 
 def _clean(value: str | None) -> str | None:
-    value = " ".join((value or "").split())
+    value = " ".join((value or "").replace("\x00", "").split())
     return value or None
 
 
@@ -318,7 +340,7 @@ def read_snapshot(store: SnapshotStore, source) -> IndexRead:
         return IndexRead([], [f"{source.name}: no snapshot stored yet"])
     rows.sort(key=lambda row: row["snapshot_id"])
     index, pages = rows[0], {row["url"]: row for row in rows[1:]}
-    read = source.parse_index((store.folder / index["file"]).read_bytes(), index["url"])
+    read = source.parse_index(_bounded(store.path(index), "index"), index["url"])
     retrieved = date.fromisoformat(index["retrieved_at"][:10])
     for item in read.items:
         item.retrieved_date, item.snapshot_id = retrieved, index["snapshot_id"]
@@ -327,9 +349,12 @@ def read_snapshot(store: SnapshotStore, source) -> IndexRead:
         if page_url and page is None:
             item.problems.append("page not fetched")
         elif page is not None and page["file"].endswith(".error"):
-            reason = (store.folder / page["file"]).read_text(encoding="utf-8", errors="replace")
+            reason = store.path(page).read_text(encoding="utf-8", errors="replace")
             item.problems.append(f"page unavailable: {reason}")
         elif page is not None:
-            source.parse_page((store.folder / page["file"]).read_bytes(), item)
+            try:
+                source.parse_page(_bounded(store.path(page), "page"), item)
+            except FeedError as error:
+                item.problems.append(f"page unusable: {error}")
         item.flag_missing()
     return read

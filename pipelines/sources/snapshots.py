@@ -42,6 +42,10 @@ class Captured:
     suffix: str | None = None
 
 
+class SnapshotError(ValueError):
+    """A snapshot whose manifest or files cannot be trusted; the message names the file."""
+
+
 class SnapshotStore:
     def __init__(self, folder: Path, licence: str, suffix: str = ".json"):
         self.folder, self.licence, self.suffix = folder, licence, suffix
@@ -83,6 +87,22 @@ class SnapshotStore:
         _write_atomically(self.folder / MANIFEST, buffer.getvalue().encode("utf-8"))
         return fetch_id
 
+    def path(self, row: dict[str, str]) -> Path:
+        """The file of a manifest row, which must lie inside this store's folder.
+
+        A manifest is data: an absolute `file` or one climbing out with `..` (or through a
+        symlink) would make a run read any file of the machine as a source response.
+        """
+        relative = row.get("file") or ""
+        folder = self.folder.resolve()
+        candidate = (folder / relative).resolve()
+        if Path(relative).is_absolute() or not candidate.is_relative_to(folder):
+            raise SnapshotError(
+                f"{self.folder / MANIFEST}: snapshot {row.get('snapshot_id', '?')} names file "
+                f"{relative!r} outside its folder; only paths inside the snapshot folder are read"
+            )
+        return candidate
+
     def newest(self) -> list[dict[str, str]]:
         """The manifest rows of the newest fetch of every partition whose files are intact."""
         latest: dict[str, str] = {}
@@ -90,9 +110,12 @@ class SnapshotStore:
             latest[row["partition"]] = max(latest.get(row["partition"], ""), row["fetch_id"])
         rows = [r for r in self.manifest() if r["fetch_id"] == latest[r["partition"]]]
         for row in rows:
-            data = (self.folder / row["file"]).read_bytes()
+            path = self.path(row)
+            if not path.is_file():
+                raise SnapshotError(f"{path}: snapshot file named in the manifest is missing")
+            data = path.read_bytes()
             if hashlib.sha256(data).hexdigest() != row["sha256"]:
-                raise ValueError(f"snapshot {row['file']} does not match its manifest sha256")
+                raise SnapshotError(f"snapshot {row['file']} does not match its manifest sha256")
         return rows
 
 

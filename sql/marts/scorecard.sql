@@ -1,76 +1,154 @@
--- One row per commitment: evidence in equal windows before and after signing, and its status.
--- Status rule (documented in the report's method page):
---   not measurable  the catalogue says public data cannot measure it (and no indicator measures it)
---   no evidence     no evidence event since signing
---   intensified     post-signing rate above baseline by an exact one-sided conditional binomial
---                   test of two Poisson rates: p = P(X >= n_post), X ~ Bin(n_base + n_post,
---                   t_post / (t_post + t_base)); intensified when p < 0.05
---   sustained       evidence since signing at or above the baseline rate (not significant)
---   initiated       evidence since signing, at a rate below the baseline
-WITH params AS (SELECT * FROM run_parameters),
-coverage AS (
+-- One row per commitment: its kind (from the codebook), the status its kind's rule gives at the end
+-- of its window, and what the status rests on. Every window ends at coverage_through, the earliest
+-- day to which all the registers the commitment draws on were searched; with a register never
+-- searched the status is "not yet searched". The rules (also on the report's method page):
+--   recurring       mechanism_status, the worst of the commitment's mechanisms:
+--                   overdue > not yet held > on schedule > established
+--   milestone       milestone_stages: the highest rung of the ladder reached, and the event
+--   activity        activity_rates: above / below / in line with baseline, too few events to tell
+--   statement       reaffirmed when a document both governments issued (issuer 'joint'), dated
+--                   after the signing summit and up to the window's end, restates it; else not
+--                   reaffirmed since signing (one side's readout alone does not count)
+--   not measurable  the codebook's reason
+WITH recurring AS (
     SELECT
         commitment_id,
-        list(indicator_id ORDER BY indicator_id) FILTER (WHERE status = 'measured') AS indicator_ids,
-        string_agg(reason, ' ') FILTER (WHERE status = 'not measurable') AS not_measurable_reason
-    FROM (SELECT *, unnest(commitments) AS commitment_id FROM indicators)
+        CASE
+            WHEN bool_or(status = 'not yet searched') THEN 'not yet searched'
+            WHEN bool_or(status = 'overdue') THEN 'overdue'
+            WHEN bool_or(status = 'not yet held') THEN 'not yet held'
+            WHEN bool_or(status = 'on schedule') THEN 'on schedule'
+            ELSE 'established'
+        END AS status,
+        max(last_held) AS last_edition,
+        min(next_due) AS next_due,
+        list(name ORDER BY mechanism_id) FILTER (WHERE status = 'overdue') AS overdue_mechanisms,
+        bool_or(held_late_since_signing) AS held_late_since_signing
+    FROM mechanism_status
     GROUP BY commitment_id
 ),
-windows AS (
+stated AS (
     SELECT
-        c.commitment_id, c.section, c.theme,
-        count(DISTINCT ev.event_id) FILTER (
-            WHERE ev.start_date >= p.baseline_start AND ev.start_date < p.signing_date) AS n_baseline,
-        count(DISTINCT ev.event_id) FILTER (
-            WHERE ev.start_date >= p.signing_date AND ev.start_date <= p.as_of) AS n_post,
+        c.commitment_id,
+        count(DISTINCT s.statement_id) AS n_statements,
+        list(DISTINCT s.statement_id ORDER BY s.statement_id) FILTER (WHERE s.statement_id IS NOT NULL)
+            AS statement_ids
+    FROM commitment_coverage AS c
+    CROSS JOIN run_parameters AS p
+    LEFT JOIN statements AS s
+        ON list_contains(s.commitment_ids, c.commitment_id)
+       AND s.issuer = 'joint'
+       AND s.document_date > p.summit_end
+       AND s.document_date <= c.coverage_through
+    WHERE c.kind = 'statement'
+    GROUP BY c.commitment_id
+),
+measured AS (
+    SELECT commitment_id, list(indicator_id ORDER BY indicator_id) AS indicator_ids
+    FROM (SELECT indicator_id, status, unnest(commitments) AS commitment_id FROM indicators)
+    WHERE status = 'measured'
+    GROUP BY commitment_id
+),
+all_evidence AS (
+    SELECT
+        ev.commitment_id,
         count(DISTINCT ev.event_id) AS n_all_time,
         list(DISTINCT ev.event_id ORDER BY ev.event_id) FILTER (
-            WHERE ev.start_date >= p.signing_date AND ev.start_date <= p.as_of) AS post_event_ids,
-        any_value(p.baseline_start) AS baseline_start,
-        any_value(p.signing_date) AS signing_date,
-        any_value(p.as_of) AS as_of,
-        any_value(p.window_days) AS window_days
-    FROM commitments AS c
-    CROSS JOIN params AS p
-    LEFT JOIN evidence AS ev USING (commitment_id)
-    GROUP BY c.commitment_id, c.section, c.theme
-),
-tested AS (
-    SELECT
-        w.*,
-        -- Windows are equal, so the share of time after signing is one half.
-        (SELECT coalesce(sum(exp(lgamma(n + 1) - lgamma(i + 1) - lgamma(n - i + 1)
-                                 + i * ln(0.5) + (n - i) * ln(0.5))), 1.0)
-         FROM (SELECT w.n_baseline + w.n_post AS n), range(w.n_post, w.n_baseline + w.n_post + 1) AS r(i)
-        ) AS p_value
-    FROM windows AS w
+            WHERE ev.start_date >= p.signing_date AND ev.start_date <= c.coverage_through)
+            AS since_signing_event_ids
+    FROM evidence AS ev
+    JOIN commitment_coverage AS c USING (commitment_id)
+    CROSS JOIN run_parameters AS p
+    GROUP BY ev.commitment_id
 )
 SELECT
-    t.commitment_id,
-    t.section,
-    t.theme,
+    cm.commitment_id,
+    cm.section,
+    cm.theme,
+    cb.kind,
     CASE
-        WHEN len(coalesce(cv.indicator_ids, [])) = 0 AND cv.not_measurable_reason IS NOT NULL
-            THEN 'not measurable'
-        WHEN t.n_post = 0 THEN 'no evidence'
-        WHEN t.n_post > t.n_baseline AND t.p_value < 0.05 THEN 'intensified'
-        WHEN t.n_post >= t.n_baseline THEN 'sustained'
-        ELSE 'initiated'
+        WHEN cb.kind = 'not measurable' THEN 'not measurable'
+        WHEN cv.coverage_through IS NULL THEN 'not yet searched'
+        WHEN cb.kind = 'recurring' THEN r.status
+        WHEN cb.kind = 'milestone' THEN ms.stage
+        WHEN cb.kind = 'activity' THEN a.status
+        WHEN cb.kind = 'statement' THEN
+            CASE WHEN st.n_statements > 0 THEN 'reaffirmed' ELSE 'not reaffirmed since signing' END
     END AS status,
-    t.n_baseline,
-    t.n_post,
-    t.n_all_time,
-    round(t.n_baseline * 365.25 / t.window_days, 2) AS baseline_rate_per_year,
-    round(t.n_post * 365.25 / t.window_days, 2) AS post_rate_per_year,
-    round(t.p_value, 4) AS p_value,
-    CASE WHEN t.n_post > t.n_baseline THEN 'up' WHEN t.n_post < t.n_baseline THEN 'down' ELSE 'flat' END AS trend,
-    coalesce(cv.indicator_ids, []) AS indicator_ids,
-    cv.not_measurable_reason,
-    coalesce(t.post_event_ids, []) AS post_event_ids,
-    t.baseline_start,
-    t.signing_date,
-    t.as_of,
-    t.window_days
-FROM tested AS t
-LEFT JOIN coverage AS cv USING (commitment_id)
-ORDER BY t.section, string_split(t.commitment_id, '.')[2]::INTEGER
+    CASE WHEN cb.kind = 'activity' THEN p.summit_end + 1 ELSE p.signing_date END AS window_start,
+    cv.coverage_through AS window_end,
+    cv.coverage_through,
+    p.as_of,
+    cb.codebook_version,
+    cb.registers,
+    cv.unsearched_registers,
+    -- recurring
+    r.last_edition,
+    r.next_due,
+    coalesce(r.overdue_mechanisms, []) AS overdue_mechanisms,
+    r.held_late_since_signing,
+    -- milestone
+    ms.stage,
+    ms.rung AS stage_rung,
+    ms.top_rung,
+    ms.stage_event_id,
+    ms.stage_event_name,
+    ms.stage_reached_on,
+    ms.stage_source_url,
+    -- activity
+    a.n_baseline,
+    a.n_post,
+    a.baseline_days,
+    a.post_days,
+    a.baseline_rate_per_year,
+    a.post_rate_per_year,
+    a.rate_ratio,
+    a.ratio_low,
+    a.ratio_high,
+    -- statement
+    st.n_statements,
+    coalesce(st.statement_ids, []) AS statement_ids,
+    -- every kind
+    coalesce(ae.n_all_time, 0) AS n_all_time,
+    coalesce(ae.since_signing_event_ids, []) AS since_signing_event_ids,
+    coalesce(mi.indicator_ids, []) AS indicator_ids,
+    nullif(cb.reason, '') AS not_measurable_reason,
+    cb.counts,
+    cb.does_not_count,
+    -- what the status rests on, in words, for the report and the notebooks
+    CASE
+        WHEN cb.kind = 'not measurable' THEN cb.reason
+        WHEN cv.coverage_through IS NULL
+            THEN 'Never searched systematically: ' || array_to_string(cv.unsearched_registers, ', ') || '.'
+        WHEN cb.kind = 'recurring' THEN
+            coalesce('Last edition ' || strftime(r.last_edition, '%Y-%m-%d'), 'No edition recorded')
+            || '; next due ' || strftime(r.next_due, '%Y-%m-%d')
+            || coalesce('; overdue: ' || array_to_string(r.overdue_mechanisms, ', '), '')
+            || CASE WHEN r.held_late_since_signing THEN '; an edition since signing was late' ELSE '' END
+            || '.'
+        WHEN cb.kind = 'milestone' THEN
+            'Reached ' || strftime(ms.stage_reached_on, '%Y-%m-%d') || ' by ' || ms.stage_event_name
+            || ' (rung ' || ms.rung || ' of ' || ms.top_rung || ').'
+        WHEN cb.kind = 'activity' THEN
+            a.n_post || ' event(s) in ' || a.post_days || ' days after the summit, '
+            || a.n_baseline || ' in the ' || a.baseline_days || ' baseline days'
+            || coalesce('; rate ratio ' || a.rate_ratio, '')
+            || coalesce(' (90% interval ' || a.ratio_low || '–' || coalesce(CAST(a.ratio_high AS VARCHAR), '∞') || ')', '')
+            || '.'
+        WHEN cb.kind = 'statement' THEN
+            st.n_statements || ' passage(s) of joint statements since the signing summit.'
+    END AS basis,
+    p.signing_date,
+    p.baseline_start,
+    p.baseline_end
+FROM commitments AS cm
+JOIN codebook AS cb USING (commitment_id)
+JOIN commitment_coverage AS cv USING (commitment_id)
+CROSS JOIN run_parameters AS p
+LEFT JOIN recurring AS r USING (commitment_id)
+LEFT JOIN milestone_stages AS ms USING (commitment_id)
+LEFT JOIN activity_rates AS a USING (commitment_id)
+LEFT JOIN stated AS st USING (commitment_id)
+LEFT JOIN measured AS mi USING (commitment_id)
+LEFT JOIN all_evidence AS ae USING (commitment_id)
+ORDER BY cm.section, string_split(cm.commitment_id, '.')[2]::INTEGER

@@ -34,13 +34,21 @@ typed AS (
         END AS end_on,
         try_strptime(r.published_date, '%Y-%m-%d')::DATE AS published_on,
         try_strptime(r.retrieved_date, '%Y-%m-%d')::DATE AS retrieved_on,
+        -- a code repeated in the field counts once (first place kept)
         list_transform(string_split(coalesce(r.japan_participants, ''), ';'), lambda x: trim(x))
-            .list_filter(lambda x: x <> '') AS japan_list,
+            .list_filter(lambda x: x <> '')
+            .list_filter(lambda x, i: list_position(list_transform(string_split(coalesce(r.japan_participants, ''), ';'), lambda y: trim(y)).list_filter(lambda y: y <> ''), x) = i) AS japan_list,
+        -- a code repeated in the field counts once (first place kept)
         list_transform(string_split(coalesce(r.india_participants, ''), ';'), lambda x: trim(x))
-            .list_filter(lambda x: x <> '') AS india_list,
+            .list_filter(lambda x: x <> '')
+            .list_filter(lambda x, i: list_position(list_transform(string_split(coalesce(r.india_participants, ''), ';'), lambda y: trim(y)).list_filter(lambda y: y <> ''), x) = i) AS india_list,
         list_transform(string_split(coalesce(r.domains, ''), ';'), lambda x: trim(x))
             .list_filter(lambda x: x <> '') AS domain_list,
-        lower(regexp_replace(coalesce(r.name, ''), '[^A-Za-z0-9]', '', 'g')) AS name_key,
+        -- letters and digits of any script: a Devanagari or Japanese name has a key too
+        lower(regexp_replace(coalesce(r.name, ''), '[^\pL\pM\pN]', '', 'g')) AS name_key,
+        -- letters only: "JIMEX 2025" and "JIMEX-25" share it
+        lower(regexp_replace(coalesce(r.name, ''), '[^\pL\pM]', '', 'g')) AS letters_key,
+        regexp_replace(coalesce(r.name, ''), '[^0-9]', '', 'g') AS digits_key,
         a.*
     FROM received AS r, allowed AS a
 ),
@@ -53,8 +61,13 @@ ranked AS (
         row_number() OVER (
             PARTITION BY family, start_on, name_key ORDER BY source_file, line_no) AS event_rank,
         first_value(event_id) OVER (
-            PARTITION BY family, start_on, name_key ORDER BY source_file, line_no) AS event_first_id
+            PARTITION BY family, start_on, name_key ORDER BY source_file, line_no) AS event_first_id,
+        lag(event_id) OVER near AS near_id,
+        lag(start_on) OVER near AS near_start,
+        lag(name_key) OVER near AS near_name_key,
+        lag(digits_key) OVER near AS near_digits
     FROM typed
+    WINDOW near AS (PARTITION BY family, letters_key ORDER BY start_on, source_file, line_no)
 ),
 checked AS (
     SELECT
@@ -71,6 +84,12 @@ checked AS (
                      THEN {'column': 'event_id', 'reason': 'duplicate event_id, first at ' || id_first_at} END,
             CASE WHEN event_rank > 1 AND start_on IS NOT NULL AND name_key <> '' AND id_rank = 1
                 THEN {'column': 'name', 'reason': 'same event as ' || event_first_id || ' (same name and start date)'} END,
+            CASE WHEN letters_key <> '' AND near_id IS NOT NULL AND near_id <> event_id
+                    AND start_on - near_start <= 1 AND NOT (start_on = near_start AND name_key = near_name_key)
+                    -- the same number, or one abbreviating the other (2025 / 25); "Phase 1" / "Phase 2" differ
+                    AND (ends_with(digits_key, near_digits) OR ends_with(near_digits, digits_key))
+                THEN {'column': 'name', 'reason': 'probably the same event as ' || near_id
+                    || ' (near-identical name, start dates at most a day apart); merge them or make the names distinct'} END,
             CASE WHEN name IS NULL THEN {'column': 'name', 'reason': 'missing'} END,
             CASE WHEN date_precision IS NULL OR date_precision NOT IN ('day', 'month')
                 THEN {'column': 'date_precision', 'reason': 'must be day or month'} END,
@@ -102,7 +121,11 @@ checked AS (
             CASE WHEN source_title IS NULL THEN {'column': 'source_title', 'reason': 'missing'} END,
             CASE WHEN published_date IS NOT NULL AND published_on IS NULL
                 THEN {'column': 'published_date', 'reason': 'not a YYYY-MM-DD date: ' || published_date} END,
-            CASE WHEN retrieved_on IS NULL THEN {'column': 'retrieved_date', 'reason': 'missing or not a YYYY-MM-DD date'} END,
+            CASE WHEN published_on > current_date + INTERVAL 1 DAY
+                THEN {'column': 'published_date', 'reason': 'in the future'} END,
+            CASE WHEN retrieved_on IS NULL THEN {'column': 'retrieved_date', 'reason': 'missing or not a YYYY-MM-DD date'}
+                 WHEN retrieved_on > current_date + INTERVAL 1 DAY
+                     THEN {'column': 'retrieved_date', 'reason': 'in the future'} END,
             CASE WHEN family = 'exercises' AND (exercise_type IS NULL OR NOT list_contains(exercise_types, exercise_type))
                 THEN {'column': 'exercise_type', 'reason': 'must be one of ' || array_to_string(exercise_types, ', ')} END,
             CASE WHEN family = 'exercises' AND len(list_filter(domain_list, lambda d: NOT list_contains(domain_values, d))) > 0

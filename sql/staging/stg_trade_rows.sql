@@ -19,6 +19,7 @@ WITH comtrade AS (
         'UN Comtrade' AS source,
         NULL AS source_url,
         NULL AS mineral_as_published,
+        false AS doubtful,
         [
             CASE WHEN primaryValue IS NULL THEN {'column': 'primaryValue', 'reason': 'missing'}
                  WHEN primaryValue < 0 THEN {'column': 'primaryValue', 'reason': 'negative trade value'} END,
@@ -48,6 +49,8 @@ published AS (
         'published: ' || coalesce(nullif(underlying_dataset, ''), 'dataset not stated') AS source,
         source_url,
         mineral AS mineral_as_published,
+        -- The register marks a figure it doubts with a note starting 'DOUBT:'.
+        starts_with(coalesce(note, ''), 'DOUBT') AS doubtful,
         [
             CASE WHEN try_cast(year AS INTEGER) IS NULL THEN {'column': 'year', 'reason': 'not a year'} END,
             CASE WHEN try_cast(value AS DOUBLE) IS NULL THEN {'column': 'value', 'reason': 'not a number'}
@@ -61,7 +64,9 @@ published AS (
             CASE WHEN flow NOT IN ('import', 'export') THEN {'column': 'flow', 'reason': 'must be import or export'} END,
             CASE WHEN NOT regexp_full_match(coalesce(source_url, ''), 'https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}([/?#][^\s<>"]*)?')
                      THEN {'column': 'source_url', 'reason': 'not an https URL'} END,
-            CASE WHEN nullif(mineral, '') IS NULL THEN {'column': 'mineral', 'reason': 'missing'} END
+            CASE WHEN nullif(mineral, '') IS NULL THEN {'column': 'mineral', 'reason': 'missing'} END,
+            CASE WHEN try_strptime(nullif(retrieved_date, ''), '%Y-%m-%d')::DATE > current_date + INTERVAL 1 DAY
+                THEN {'column': 'retrieved_date', 'reason': 'in the future'} END
         ] AS checks
     FROM raw_published_trade_figures
 )
