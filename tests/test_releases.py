@@ -118,4 +118,24 @@ def test_a_changed_register_row_appears_in_the_next_releases_notes(
             assert changed["event_id"] in page.inner_text("body")
             page.get_by_role("link", name="The report of this release").click()
             assert "Release test2" in page.inner_text("header")
+            page.goto((made.folder / "report" / "commitments" / "6.1.html").as_uri())
+            paragraph = page.locator("p.narrative").inner_text()
+            assert "status is" in paragraph and "since release test1" in paragraph
             browser.close()
+
+
+def test_every_commitment_page_leads_with_a_narrative_naming_status_and_coverage(built, warehouse):
+    from bs4 import BeautifulSoup
+
+    rows = warehouse.execute(
+        "SELECT commitment_id, status, CAST(coverage_through AS VARCHAR) FROM scorecard"
+    ).fetchall()
+    assert len(rows) == 41
+    for commitment_id, status, coverage in rows:
+        page = built / "report" / "commitments" / f"{commitment_id}.html"
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        paragraph = soup.select_one("h1 + p.narrative").get_text()
+        assert f"“{status}”" in paragraph, commitment_id
+        assert (coverage or "not yet been searched") in paragraph, commitment_id
+    summary = (built / "report" / "summary.html").read_text(encoding="utf-8")
+    assert summary.count('class="narrative"') == 41
