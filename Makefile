@@ -8,7 +8,7 @@ export DAGSTER_HOME := $(CURDIR)/build/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test eval eval-mapping dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
+.PHONY: release run test eval eval-mapping dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
 
 run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process (TIMINGS=1: every step's time)
 	$(BIN)/python -m pipelines run $(if $(TIMINGS),--timings)
@@ -18,6 +18,10 @@ test: setup-dev browser postgres ## set up with dev dependencies and run the tes
 
 report: setup $(DAGSTER_HOME)/dagster.yaml ## rebuild build/report from the warehouse and outputs already built
 	$(BIN)/python -m pipelines run --job report_only
+
+release: setup ## freeze build/ into releases/$(ID) (make release ID=2026Q4); an ID is never reused
+	@test -n "$(ID)" || (echo "error: name the release: make release ID=2026Q4" >&2; exit 2)
+	$(BIN)/python -m pipelines release "$(ID)"
 
 eval: setup ## score the press-item classifier on the labelled set
 	$(BIN)/python -m pipelines evaluate-classifier

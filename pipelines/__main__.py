@@ -139,6 +139,23 @@ def _print_failures(result) -> None:
 
 
 @app.command()
+def release(
+    release_id: str = typer.Argument(..., help="The release's ID, e.g. 2026Q4; never reused."),
+) -> None:
+    """Freeze the current build into releases/ID: report, workbook, exports, notes, manifest."""
+    from pipelines.releases.freeze import ReleaseError, make_release
+
+    try:
+        made = make_release(release_id)
+    except ReleaseError as error:
+        _fail(str(error))
+    console.print(
+        f"release {made.release_id} written to {made.folder} "
+        f"(notes: {made.folder / 'NOTES.md'}); commit it to publish"
+    )
+
+
+@app.command()
 def coverage(
     write: bool = typer.Option(False, "--write", help="Rewrite README.md's coverage section."),
 ) -> None:

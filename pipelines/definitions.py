@@ -19,13 +19,20 @@ from pipelines.assets.feeds import (
 )
 from pipelines.assets.notebooks import notebooks
 from pipelines.assets.registers import reference_assets, register_assets
+from pipelines.assets.releases import draft_release
 from pipelines.assets.report import report
 from pipelines.assets.trade import comtrade_snapshots, comtrade_store, raw_comtrade
 from pipelines.checks import data_docs_asset, suite_check
 from pipelines.freshness import snapshot_freshness_check
-from pipelines.jobs import feeds_refresh, offline_refresh, report_only, trade_refresh
+from pipelines.jobs import (
+    feeds_refresh,
+    offline_refresh,
+    quarterly_draft_release,
+    report_only,
+    trade_refresh,
+)
 from pipelines.resources import Warehouse
-from pipelines.schedules import monthly_trade_refresh, weekly_feeds_refresh
+from pipelines.schedules import monthly_trade_refresh, quarterly_draft, weekly_feeds_refresh
 from pipelines.sensors import edited_data_files, record_run_failures
 from pipelines.sources.feeds import SOURCES as FEED_SOURCES
 from pipelines.sources.feeds import feed_store
@@ -71,13 +78,14 @@ freshness_checks = [
 ]
 report_assets = [
     data_docs_asset(checked_tables), *chart_assets, chart_mechanism_timelines, notebooks, report,
+    draft_release,
 ]  # fmt: skip
 
 defs = Definitions(
     assets=[*table_assets, comtrade_snapshots, feed_snapshots, *report_assets],
     asset_checks=[*suite_checks, *freshness_checks],
-    jobs=[offline_refresh, report_only, trade_refresh, feeds_refresh],
-    schedules=[monthly_trade_refresh, weekly_feeds_refresh],
+    jobs=[offline_refresh, report_only, trade_refresh, feeds_refresh, quarterly_draft_release],
+    schedules=[monthly_trade_refresh, weekly_feeds_refresh, quarterly_draft],
     sensors=[edited_data_files, record_run_failures],
     resources={"warehouse": Warehouse(database=str(settings.warehouse_path()))},
     # Steps here are short and DuckDB takes one writer: in-process beats ~1.5 s/step of subprocesses.

@@ -3,12 +3,13 @@
 from dagster import AssetSelection, define_asset_job
 
 from pipelines.assets.feeds import feed_snapshots
+from pipelines.assets.releases import draft_release
 from pipelines.assets.report import report
 from pipelines.assets.trade import comtrade_snapshots
 
 offline_refresh = define_asset_job(
     "offline_refresh",
-    selection=AssetSelection.all() - AssetSelection.assets(comtrade_snapshots),
+    selection=AssetSelection.all() - AssetSelection.assets(comtrade_snapshots, draft_release),
     description="Every asset from the bundled data and registers, no network.",
 )
 
@@ -28,4 +29,10 @@ feeds_refresh = define_asset_job(
     "feeds_refresh",
     selection=AssetSelection.assets(feed_snapshots).downstream(),
     description="Read the press feeds (live when TRACKER_LIVE=1) and rebuild the review queue and what follows.",
+)
+
+quarterly_draft_release = define_asset_job(
+    "quarterly_draft_release",
+    selection=AssetSelection.all() - AssetSelection.assets(comtrade_snapshots),
+    description="The offline refresh, then the report frozen as a draft release for review.",
 )

@@ -11,7 +11,7 @@ from dagster import (
     schedule,
 )
 
-from pipelines.jobs import feeds_refresh, trade_refresh
+from pipelines.jobs import feeds_refresh, quarterly_draft_release, trade_refresh
 
 
 def trade_partitions_for(day) -> list[str]:
@@ -39,4 +39,13 @@ weekly_feeds_refresh = ScheduleDefinition(
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.RUNNING,
     description="Mondays at 06:00 UTC: new press releases become candidates for review.",
+)
+
+quarterly_draft = ScheduleDefinition(
+    name="quarterly_draft",
+    job=quarterly_draft_release,
+    cron_schedule="0 5 1 1,4,7,10 *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="First day of each quarter: a draft release for an analyst to review and publish.",
 )

@@ -107,6 +107,7 @@ def test_schedules_and_sensors_run_as_the_readme_says(dagster_ui):
         [
             "monthly_trade_refresh",
             "weekly_feeds_refresh",
+            "quarterly_draft",
             "edited_data_files",
             "record_run_failures",
         ],

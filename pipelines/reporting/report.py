@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from pipelines import settings
 from pipelines.coverage import complete_through, tier_shares
 from pipelines.inputs import load_yaml
+from pipelines.reporting.narrative import narrative
 
 
 def _without_nul(value):
@@ -47,6 +48,7 @@ _EVIDENCE = f"""
 SELECT ev.commitment_id, e.start_date, e.name, e.family, ev.rule_id, e.source_url, e.source_title,
        array_to_string(ev.rule_ids, ', ') AS rules, array_to_string(ev.matched_terms, '; ') AS matched,
        ev.basis, ev.confidence, ev.review_status, ev.review_reason,
+       e.source_tier,
        CASE WHEN e.start_date >= p.signing_date THEN 'since signing'
             WHEN e.start_date >= p.baseline_start THEN 'before signing' ELSE 'earlier' END AS window
 FROM evidence AS ev JOIN events AS e USING (event_id), run_parameters AS p
@@ -149,6 +151,14 @@ def build_report(
         n_events=con.execute("SELECT count(*) FROM events").fetchone()[0],
         n_quarantined=con.execute("SELECT count(*) FROM quarantine").fetchone()[0],
     )  # fmt: skip
+    previous = _previous_release()
+    for row in scorecard:
+        row["narrative"] = narrative(
+            row, by_commitment.get(row["commitment_id"], []),
+            statements_by_commitment.get(row["commitment_id"], []),
+            previous["statuses"].get(row["commitment_id"]), previous["release_id"],
+        )  # fmt: skip
+    render("summary.html", out_dir / "summary.html", "", scorecard=scorecard, previous=previous)
     for row in scorecard:
         render(
             "commitment.html", out_dir / "commitments" / f"{row['commitment_id']}.html", "../",
@@ -243,3 +253,18 @@ def copy_tree(source: Path, target: Path) -> None:
 
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _previous_release() -> dict:
+    """The newest published release's statuses, for "since the last release" in the narratives."""
+    import csv
+
+    from pipelines.releases.freeze import latest_release, releases_dir
+
+    release = latest_release(releases_dir()) if releases_dir().is_dir() else None
+    if release is None:
+        return {"release_id": None, "statuses": {}}
+    path = release.folder / "report" / "exports" / "scorecard.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        statuses = {r["commitment_id"]: r["status"] for r in csv.DictReader(handle)}
+    return {"release_id": release.release_id, "statuses": statuses}
