@@ -159,11 +159,15 @@ def test_scorecard_counts_each_real_event_once(warehouse):
 
 _INPUTS = (
     "event_rows", "event_sources", "same_events", "evidence_rules", "manual_links", "link_reviews",
-    "commitments", "indicators", "run_parameters",
+    "commitments", "indicators", "run_parameters", "codebook", "codebook_mechanisms",
+    "codebook_rungs", "commitment_coverage", "statements",
 )  # fmt: skip
+# Everything between the event rows and the scorecard, in dependency order.
 _MODELS = (
     ("staging", "events"), ("mapping", "evidence_rule_matches"), ("mapping", "evidence_links"),
-    ("mapping", "evidence"), ("marts", "scorecard"), ("marts", "ind_evidence_per_year"),
+    ("mapping", "evidence"), ("marts", "mechanism_editions"), ("marts", "mechanism_status"),
+    ("marts", "milestone_stages"), ("marts", "activity_rates"), ("marts", "scorecard"),
+    ("marts", "ind_evidence_per_year"),
 )  # fmt: skip
 
 
