@@ -8,13 +8,16 @@ export DAGSTER_HOME := $(CURDIR)/build/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: release run test eval eval-mapping dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
+.PHONY: release run test test-slow eval eval-mapping dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
 
 run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process (TIMINGS=1: every step's time)
 	$(BIN)/python -m pipelines run $(if $(TIMINGS),--timings)
 
 test: setup-dev browser postgres ## set up with dev dependencies and run the test suite
 	$(BIN)/pytest
+
+test-slow: setup-dev ## the soak checks: kill-and-rerun, repeated and concurrent whole runs (several minutes each)
+	$(BIN)/pytest -m slow
 
 report: setup $(DAGSTER_HOME)/dagster.yaml ## rebuild build/report from the warehouse and outputs already built
 	$(BIN)/python -m pipelines run --job report_only

@@ -55,6 +55,7 @@ def test_the_sensor_fires_on_a_changed_file_and_not_on_an_unchanged_one(tmp_path
     assert not again.run_requests
 
 
+@pytest.mark.slow
 def test_two_runs_started_together_both_finish_and_the_warehouse_is_consistent(tmp_path):
     env = {
         **os.environ,

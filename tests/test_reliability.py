@@ -44,6 +44,7 @@ def table_checksums(database: Path) -> dict[str, str]:
     return sums
 
 
+@pytest.mark.slow
 def test_two_runs_in_a_row_give_identical_tables(built, tmp_path):
     shutil.copytree(built, tmp_path / "build")
     before = table_checksums(tmp_path / "build" / "warehouse.duckdb")
@@ -92,6 +93,7 @@ def _reached(build: Path, point: str) -> bool:
         return False  # the writer holds the file: not there yet
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", KILL_POINTS)
 def test_a_run_killed_mid_way_then_rerun_matches_an_uninterrupted_run(built, tmp_path, point):
     build = tmp_path / "build"
