@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 from pipelines import settings
 from pipelines.releases.freeze import ReleaseError, input_hashes, make_release
 from pipelines.resources import Warehouse
-from tests.browser import CHROMIUM
 from tests.helpers import folder_digest
 
 
@@ -72,7 +71,7 @@ def test_a_release_id_is_never_reused(releases, built):
 
 
 def test_a_changed_register_row_appears_in_the_next_releases_notes(
-    releases, tmp_path, monkeypatch_module
+    releases, tmp_path, monkeypatch_module, browser
 ):
     registers = tmp_path / "registers"
     shutil.copytree(settings.DATA_DIR / "registers", registers)
@@ -108,22 +107,15 @@ def test_a_changed_register_row_appears_in_the_next_releases_notes(
         made.manifest["inputs"]["data/registers/exercises.csv"]
         == hashlib.sha256(path.read_bytes()).hexdigest()
     )
-    if os.path.exists(CHROMIUM):
-        from playwright.sync_api import sync_playwright
-
-        from tests.browser import FLAGS
-
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            page = browser.new_page()
-            page.goto((made.folder / "notes.html").as_uri())
-            assert changed["event_id"] in page.inner_text("body")
-            page.get_by_role("link", name="The report of this release").click()
-            assert "Release test2" in page.inner_text("header")
-            page.goto((made.folder / "report" / "commitments" / "6.1.html").as_uri())
-            paragraph = page.locator("p.narrative").inner_text()
-            assert "status is" in paragraph and "since release test1" in paragraph
-            browser.close()
+    page = browser.new_page()
+    page.goto((made.folder / "notes.html").as_uri())
+    assert changed["event_id"] in page.inner_text("body")
+    page.get_by_role("link", name="The report of this release").click()
+    assert "Release test2" in page.inner_text("header")
+    page.goto((made.folder / "report" / "commitments" / "6.1.html").as_uri())
+    paragraph = page.locator("p.narrative").inner_text()
+    assert "status is" in paragraph and "since release test1" in paragraph
+    page.close()
 
 
 def test_every_commitment_page_leads_with_a_narrative_naming_status_and_coverage(built, warehouse):
