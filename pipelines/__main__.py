@@ -100,18 +100,10 @@ def dev(
     host: str = typer.Option("127.0.0.1", help="Interface the UI listens on."),
     port: int = typer.Option(3000, help="Port of the UI."),
 ) -> None:
-    """The Dagster UI and daemon; Ctrl-C or SIGTERM stops both."""
-    import shutil
-    import signal
+    """The Dagster UI and daemon, and the report for chart previews; Ctrl-C or SIGTERM stops all."""
+    from pipelines.dev import run_dev
 
-    # A shell that starts a job in the background makes it ignore SIGINT, and `dagster dev`
-    # then ignores SIGTERM too (it reuses SIGINT's handler), so it could only be killed. Ignored
-    # signals survive exec; default ones are re-armed by Python in the new process.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    dagster = shutil.which("dagster", path=os.path.dirname(sys.executable)) or "dagster"
-    args = [dagster, "dev", "-m", "pipelines.definitions", "-h", host, "-p", str(port)]
-    os.execv(dagster, args)
+    raise typer.Exit(run_dev(host, port, console))
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:

@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from dagster import Definitions, in_process_executor
+from dagster import Definitions, in_process_executor, map_asset_specs
 
 from pipelines import settings
 from pipelines.assets.catalogue import codebook, indicators, run_parameters
@@ -24,6 +24,7 @@ from pipelines.assets.report import report
 from pipelines.assets.trade import comtrade_snapshots, comtrade_store, raw_comtrade
 from pipelines.checks import data_docs_asset, suite_check
 from pipelines.freshness import snapshot_freshness_check
+from pipelines.groups import with_group_description
 from pipelines.jobs import (
     feeds_refresh,
     offline_refresh,
@@ -82,7 +83,11 @@ report_assets = [
 ]  # fmt: skip
 
 defs = Definitions(
-    assets=[*table_assets, comtrade_snapshots, feed_snapshots, *report_assets],
+    # Every asset's description ends with what its group holds: the UI has no group description.
+    assets=map_asset_specs(
+        with_group_description,
+        [*table_assets, comtrade_snapshots, feed_snapshots, *report_assets],
+    ),
     asset_checks=[*suite_checks, *freshness_checks],
     jobs=[offline_refresh, report_only, trade_refresh, feeds_refresh, quarterly_draft_release],
     schedules=[monthly_trade_refresh, weekly_feeds_refresh, quarterly_draft],

@@ -22,8 +22,8 @@ DECLARATION_FILE = (
 THEMES_FILE = DATA_DIR / "declaration" / "themes.csv"
 DECLARATION_PINS_FILE = DATA_DIR / "declaration" / "checksums.csv"
 
-# Who answers for the assets, as shown in the Dagster UI.
-OWNERS = ["team:tracker"]
+# Who answers for the assets, as shown in the Dagster UI: the team CITATION.cff names as authors.
+OWNERS = ["team:Japan–India Security Cooperation Tracker contributors"]
 
 # The declaration was signed in Tokyo on this day; every before/after comparison pivots on it.
 SIGNING_DATE = date(2025, 8, 29)
@@ -61,6 +61,19 @@ def snapshots_dir() -> Path:
 def run_failures_file() -> Path:
     """Failed runs recorded by the run-failure sensor, shown on the report's sources page."""
     return build_dir() / "run_failures.jsonl"
+
+
+def report_dir() -> Path:
+    """The static report, its charts and Data Docs."""
+    return build_dir() / "report"
+
+
+def report_url() -> str:
+    """Where the Dagster UI loads chart previews from; `make dev` serves build/report there.
+
+    `TRACKER_REPORT_URL` points at wherever a deployment serves the report instead.
+    """
+    return os.environ.get("TRACKER_REPORT_URL", "http://127.0.0.1:3001").rstrip("/")
 
 
 def review_dir() -> Path:

@@ -2,6 +2,7 @@
 
 import base64
 import logging
+from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
@@ -33,6 +34,28 @@ def measured_indicators() -> list[dict]:
     return [e for e in entries if e.get("status", "measured") == "measured" and e.get("id")]
 
 
+def chart_metadata(title: str, paths: dict[str, Path]) -> dict[str, MetadataValue]:
+    """What the Dagster UI shows of a chart: a preview it draws inline, and the chart itself.
+
+    The UI draws markdown inline only under 1,000 characters, so the preview links the PNG where
+    `make dev` serves the report; the whole PNG, inlined, sits behind "Show Markdown" and needs no
+    server.
+    """
+    url = f"{settings.report_url()}/charts/{paths['png'].name}"
+    png = base64.b64encode(paths["png"].read_bytes()).decode()
+    return {
+        "preview": MetadataValue.md(f"![{_alt(title)}]({url})"),
+        "chart": MetadataValue.md(f"![{_alt(title)}](data:image/png;base64,{png})"),
+        "page": MetadataValue.url(f"{settings.report_url()}/charts/{paths['html'].name}"),
+        "png": MetadataValue.path(str(paths["png"])),
+        "html": MetadataValue.path(str(paths["html"])),
+    }
+
+
+def _alt(title: str) -> str:
+    return " ".join(title.replace("[", "(").replace("]", ")").split())[:300]
+
+
 def _chart_asset(entry: dict) -> AssetsDefinition:
     indicator_id = entry["id"]
 
@@ -58,14 +81,7 @@ def _chart_asset(entry: dict) -> AssetsDefinition:
             from pipelines.assets.trade_charts import draw_minerals_charts
 
             paths = draw_minerals_charts(context, warehouse, entry, charts_dir())
-            png = base64.b64encode(paths["png"].read_bytes()).decode()
-            return MaterializeResult(
-                metadata={
-                    "chart": MetadataValue.md(f"![{entry['title']}](data:image/png;base64,{png})"),
-                    "png": MetadataValue.path(str(paths["png"])),
-                    "html": MetadataValue.path(str(paths["html"])),
-                }
-            )
+            return MaterializeResult(metadata=chart_metadata(entry["title"], paths))
         sources = entry.get("source_note", EVENT_SOURCES)
         spec = ChartSpec(
             indicator_id,
@@ -77,13 +93,10 @@ def _chart_asset(entry: dict) -> AssetsDefinition:
             commitments=tuple(entry["commitments"]),
         )
         paths = save_chart(indicator_chart(spec, values), charts_dir(), indicator_id)
-        png = base64.b64encode(paths["png"].read_bytes()).decode()
         context.log.info(f"{indicator_id}: {len(values)} values charted")
         return MaterializeResult(
             metadata={
-                "chart": MetadataValue.md(f"![{entry['title']}](data:image/png;base64,{png})"),
-                "png": MetadataValue.path(str(paths["png"])),
-                "html": MetadataValue.path(str(paths["html"])),
+                **chart_metadata(entry["title"], paths),
                 "values": MetadataValue.int(len(values)),
             }
         )
