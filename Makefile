@@ -38,7 +38,7 @@ bench: setup ## stage costs at 10^3..10^6 events and 10^5..10^7 trade rows (benc
 bench-classify: setup ## 1,000 press items through the classify command, against a floor (bench/CLASSIFY.md)
 	$(BIN)/python -m bench.classify
 
-dev: setup $(DAGSTER_HOME)/dagster.yaml ## Dagster UI and daemon on localhost:3000
+dev: setup $(DAGSTER_HOME)/dagster.yaml ## Dagster UI and daemon on localhost:3000, the report on :3001 for chart previews; Ctrl-C stops all
 	exec $(BIN)/python -m pipelines dev
 
 serve: setup ## code server, webserver and daemon: on Postgres when DAGSTER_PG_* is set (deploy/), else on build/dagster_home
@@ -54,8 +54,8 @@ lint: setup-dev ## ruff check and format check
 	$(BIN)/ruff check pipelines tests bench
 	$(BIN)/ruff format --check pipelines tests bench
 
-setup: $(VENV)/.synced-run
-setup-dev: $(VENV)/.synced-dev
+setup: $(VENV)/.synced-run ## the locked run dependencies in .venv (every target does this first)
+setup-dev: $(VENV)/.synced-dev ## the same with the dev dependencies (tests, ruff)
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -83,4 +83,4 @@ clean: ## remove build/ (warehouse, report, Dagster history)
 	rm -rf build
 
 help: ## list the targets
-	@awk -F':[^#]*## ' '/^[a-z-]+:[^#]*## /{printf "%-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk -F':[^#]*## ' '/^[a-z-]+:[^#]*## /{printf "%-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)

@@ -32,8 +32,12 @@ def run(
 ) -> None:
     """Materialize every asset from the bundled data, showing progress and a short summary."""
     started = time.perf_counter()
-    console.print(f"[bold]{job}[/bold]: checking inputs, then loading the pipeline …")
+    console.print(f"[bold]{job}[/bold]: checking inputs …", highlight=False)
     _preflight_or_exit()
+    console.print(
+        f"inputs checked ({time.perf_counter() - started:.0f} s); loading the pipeline …",
+        highlight=False,
+    )
     from dagster import DagsterInstance
 
     from pipelines.definitions import defs
@@ -55,6 +59,10 @@ def run(
     with FileLock(os.path.join(os.environ["DAGSTER_HOME"], ".instance.lock")):
         instance = DagsterInstance.get()
     run_id = str(uuid.uuid4())
+    console.print(
+        f"running {len(job_def.graph.nodes)} steps ({time.perf_counter() - started:.0f} s)",
+        highlight=False,
+    )
     with instance, RunProgress(instance, run_id, len(job_def.graph.nodes), console, started):
         result = job_def.execute_in_process(
             instance=instance,

@@ -1,8 +1,12 @@
 """Command mistakes end in one line on stderr that names the remedy, and a non-zero exit."""
 
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
+from unittest.mock import patch
 
 import pytest
 
@@ -57,3 +61,90 @@ def test_make_help_lists_the_targets():
     assert result.returncode == 0
     for target in ("run", "test", "report", "dev", "eval", "bench"):
         assert any(line.split()[0] == target for line in result.stdout.splitlines() if line.strip())
+
+
+def test_make_help_lists_every_target():
+    makefile = (settings.PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    phony = re.search(r"^\.PHONY:(.*)$", makefile, re.MULTILINE)[1].split()
+    listed = subprocess.run(
+        ["make", "-s", "help"],
+        cwd=settings.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    names = {line.split()[0] for line in listed.splitlines() if line.strip()}
+    assert set(phony) <= names, set(phony) - names
+
+
+def test_the_readme_commands_run_as_written():
+    """Outside the venv a bare `python -m pipelines` fails: the README names the venv's python,
+    and every command and make target it names exists."""
+    readme = (settings.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    bare = re.findall(r"(?<!\.venv/bin/)\bpython3? -m pipelines\b", readme)
+    assert not bare
+    commands = set(re.findall(r"\.venv/bin/python -m pipelines ([a-z][a-z-]*)", readme))
+    assert commands
+    usage = _cli("--help").stdout
+    assert {c for c in commands if c not in usage} == set()
+    makefile = (settings.PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.MULTILINE))
+    named = set(re.findall(r"`make ([a-z][a-z-]*)", readme))
+    assert named and named <= targets, named - targets
+
+
+def test_run_shows_progress_from_its_first_seconds(tmp_path):
+    env = {**os.environ, "TRACKER_BUILD_DIR": str(tmp_path), "DAGSTER_HOME": str(tmp_path / "home")}
+    started = time.monotonic()
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pipelines", "run"], cwd=settings.PROJECT_ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    seen: list[tuple[float, str]] = []
+    try:
+        for line in run.stderr:
+            seen.append((time.monotonic() - started, line.strip()))
+            if re.match(r"\[1/\d+\] \S+ \(\d+ s\)$", line.strip()):
+                break
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+    first_at, first = seen[0]
+    assert first.startswith("offline_refresh:")
+    assert first_at < 5, seen  # the import of the CLI alone, on a loaded 2-core machine
+    steps = [text for _, text in seen if re.match(r"running \d+ steps", text)]
+    assert steps and re.match(r"\[1/\d+\]", seen[-1][1]), seen
+    # between the first line and the first step done, no silence longer than the preflight's
+    gaps = [later - earlier for (earlier, _), (later, _) in zip(seen, seen[1:], strict=False)]
+    assert max(gaps) < 60, seen
+
+
+def test_the_summary_is_short_and_every_step_time_comes_on_request(tmp_path):
+    from dagster import AssetSelection, DagsterInstance, materialize
+    from rich.console import Console
+
+    from pipelines.__main__ import _print_breakdown, _print_summary
+    from pipelines.definitions import defs
+    from pipelines.resources import Warehouse
+
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            [*defs.assets, *defs.asset_checks],
+            selection=AssetSelection.assets("commitments", "participant_codes"),
+            instance=instance,
+            resources={"warehouse": Warehouse(database=str(tmp_path / "warehouse.duckdb"))},
+        )
+        stats = instance.get_run_step_stats(result.run_id)
+    assert len(stats) >= 3  # two assets and a suite check
+    console = Console(record=True, width=200)
+    with patch("pipelines.__main__.console", console):
+        _print_summary(stats, 12.3)
+    summary = console.export_text().strip().splitlines()
+    assert len(summary) == 2
+    assert summary[0].startswith(f"{len(stats)} steps (") and summary[0].endswith("in 12.3 s")
+    assert summary[1].startswith("slowest: ") and "--timings" in summary[1]
+    console = Console(record=True, width=200)
+    with patch("pipelines.__main__.console", console):
+        _print_breakdown(stats, 12.3)
+    table = console.export_text()
+    assert all(stat.step_key in table for stat in stats)

@@ -1,7 +1,9 @@
-"""The Dagster UI that `make dev` serves shows every asset group in the asset graph."""
+"""The Dagster UI that `make dev` serves: groups, check row counts, schedule states, chart previews
+drawn inline, and a stop within seconds that leaves no process behind."""
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -9,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +21,8 @@ from tests.browser import browser_marks, open_page
 
 pytestmark = browser_marks()
 GROUPS = ("sources", "staging", "mapping", "marts", "reports")
+CHART = "chart_port_calls"
+STOP_WITHIN_S = 10  # make dev gives Dagster 5 s, then ends what is left
 
 
 def _free_port() -> int:
@@ -26,26 +31,22 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def dagster_ui(tmp_path_factory):
-    home = tmp_path_factory.mktemp("dagster_home")
-    shutil.copy(settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
-    build = tmp_path_factory.mktemp("ui-build")
-    _check_commitments_into(home, build)
+def _start_dev(home, build, report_port: int) -> SimpleNamespace:
+    """The command `make dev` runs (webserver, daemon, report server), in a session of its own."""
     port = _free_port()
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
         "TRACKER_BUILD_DIR": str(build),
+        "TRACKER_REPORT_URL": f"http://127.0.0.1:{report_port}",
     }
-    # The command `make dev` runs, webserver and daemon included.
     server = subprocess.Popen(
         [sys.executable, "-m", "pipelines", "dev", "--port", str(port)],
         cwd=settings.PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 240  # a loaded 2-core machine
+    deadline = time.monotonic() + 300  # a loaded 2-core machine
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/server_info", timeout=2) as answer:
@@ -54,30 +55,78 @@ def dagster_ui(tmp_path_factory):
         except OSError:
             time.sleep(1)
     else:
-        os.killpg(server.pid, signal.SIGKILL)
-        pytest.fail("dagster dev did not answer on /server_info within 240 s")
-    yield SimpleNamespace(url=url, process=server)
+        _kill_everything_of(home, server)
+        pytest.fail("dagster dev did not answer on /server_info within 300 s")
+    return SimpleNamespace(url=url, process=server, home=home, build=build, report_port=report_port)
+
+
+def _processes_of(home) -> list[str]:
+    """Command lines of live processes that name this instance's folder (UI, daemon, code server)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = next(
+                line
+                for line in (proc / "status").read_text().splitlines()
+                if line.startswith("State:")
+            )
+        except (OSError, StopIteration):
+            continue
+        if str(home) in cmdline and "Z" not in state.split()[1] and int(proc.name) != os.getpid():
+            found.append(cmdline[:200])
+    return found
+
+
+def _kill_everything_of(home, server) -> None:
     if server.poll() is None:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=30)
+    for proc in Path("/proc").iterdir():
+        try:
+            if str(home) in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                os.kill(int(proc.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            continue
 
 
-def _check_commitments_into(home, build) -> None:
-    """Materialize `commitments` and run its suite into the instance the UI will serve."""
+@pytest.fixture(scope="module")
+def dagster_ui(tmp_path_factory):
+    home = tmp_path_factory.mktemp("dagster_home")
+    shutil.copy(settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    build = tmp_path_factory.mktemp("ui-build")
+    report_port = _free_port()
+    _materialize_into(home, build, f"http://127.0.0.1:{report_port}")
+    dev = _start_dev(home, build, report_port)
+    yield dev
+    _kill_everything_of(home, dev.process)
+
+
+def _materialize_into(home, build, report_url: str) -> None:
+    """`commitments` with its suite, and one chart with what it is drawn from, into the instance."""
     from dagster import AssetSelection, DagsterInstance, materialize
 
     from pipelines.definitions import defs
     from pipelines.resources import Warehouse
 
-    with DagsterInstance.from_config(str(home)) as instance:
-        result = materialize(
-            [*defs.assets, *defs.asset_checks],
-            selection=AssetSelection.assets("commitments")
-            | AssetSelection.checks_for_assets("commitments"),
-            instance=instance,
-            resources={"warehouse": Warehouse(database=str(build / "warehouse.duckdb"))},
-        )
-        assert result.success
+    saved = {name: os.environ.get(name) for name in ("TRACKER_BUILD_DIR", "TRACKER_REPORT_URL")}
+    os.environ.update(TRACKER_BUILD_DIR=str(build), TRACKER_REPORT_URL=report_url)
+    try:
+        with DagsterInstance.from_config(str(home)) as instance:
+            result = materialize(
+                [*defs.assets, *defs.asset_checks],
+                selection=AssetSelection.assets(CHART).upstream().without_checks()
+                | AssetSelection.checks_for_assets("commitments"),
+                instance=instance,
+                resources={"warehouse": Warehouse(database=str(build / "warehouse.duckdb"))},
+            )
+            assert result.success
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _graphql(url: str, query: str) -> dict:
@@ -139,9 +188,67 @@ def test_the_asset_graph_shows_every_group(dagster_ui, browser):
     assert not missing
 
 
-def test_dev_stops_on_ctrl_c(dagster_ui):
-    """Ctrl-C reaches the whole process group of `make dev`; webserver and daemon must go."""
+PREVIEW = """{ assetOrError(assetKey: {path: ["%s"]}) { ... on Asset { assetMaterializations(limit: 1) {
+  metadataEntries { label ... on MarkdownMetadataEntry { mdStr } ... on UrlMetadataEntry { url } } } } } }"""
+
+
+def _chart_metadata(url: str) -> dict[str, str]:
+    (event,) = _graphql(url, PREVIEW % CHART)["assetOrError"]["assetMaterializations"]
+    return {e["label"]: e.get("mdStr") or e.get("url") for e in event["metadataEntries"]}
+
+
+def test_a_chart_preview_is_short_enough_to_draw_inline_and_its_image_is_served(dagster_ui):
+    metadata = _chart_metadata(dagster_ui.url)
+    preview = metadata["preview"]
+    assert len(preview) < 1000  # longer markdown hides behind "Show Markdown"
+    image = re.fullmatch(r"!\[[^\]]+\]\((http://127\.0\.0\.1:\d+/charts/[\w.-]+\.png)\)", preview)
+    assert image, preview
+    with urllib.request.urlopen(image[1], timeout=30) as answer:
+        assert answer.headers["Content-Type"] == "image/png"
+        served = answer.read()
+    assert served == (dagster_ui.build / "report" / "charts" / Path(image[1]).name).read_bytes()
+    with urllib.request.urlopen(metadata["page"], timeout=30) as answer:
+        assert b"vega" in answer.read()
+
+
+def test_the_asset_page_draws_the_chart_preview(dagster_ui, browser):
+    page, _, _ = open_page(browser, f"{dagster_ui.url}/assets/{CHART}", width=1600, height=1200)
+    try:
+        page.get_by_role("button", name="Skip").click(timeout=5_000)
+    except Exception:
+        pass
+    preview = page.locator(f'img[src^="http://127.0.0.1:{dagster_ui.report_port}/charts/"]').first
+    preview.wait_for(state="visible", timeout=60_000)
+    preview.scroll_into_view_if_needed()
+    assert preview.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert "Show Markdown" not in preview.evaluate("img => img.closest('td').innerText")
+    page.screenshot(
+        path=str(settings.PROJECT_ROOT / "test-artifacts" / "dagster-chart-preview.png")
+    )
+
+
+def test_dev_stops_on_ctrl_c_within_seconds_and_leaves_nothing(dagster_ui):
+    """Ctrl-C reaches the whole process group of `make dev`; every process of it must go."""
     os.killpg(dagster_ui.process.pid, signal.SIGINT)
     started = time.monotonic()
     dagster_ui.process.wait(timeout=60)
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < STOP_WITHIN_S
+    assert dagster_ui.process.returncode == 0
+    assert not _processes_of(dagster_ui.home)
+
+
+def test_dev_stops_on_sigterm_within_seconds_and_leaves_nothing(tmp_path):
+    """SIGTERM to the command alone, as a process manager or `kill` sends it."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(settings.PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    dev = _start_dev(home, tmp_path / "build", _free_port())
+    try:
+        dev.process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        dev.process.wait(timeout=60)
+        assert time.monotonic() - started < STOP_WITHIN_S
+        assert dev.process.returncode == 0
+        assert not _processes_of(home)
+    finally:
+        _kill_everything_of(home, dev.process)
