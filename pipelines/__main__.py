@@ -33,6 +33,10 @@ def run(
     """Materialize every asset from the bundled data, showing progress and a short summary."""
     started = time.perf_counter()
     console.print(f"[bold]{job}[/bold]: checking inputs …", highlight=False)
+    from pipelines.settings import warehouse_path
+
+    if job == "report_only" and not warehouse_path().exists():
+        _fail(f"no warehouse at {warehouse_path()}: run `make run` first, then `make report`")
     _preflight_or_exit()
     console.print(
         f"inputs checked ({time.perf_counter() - started:.0f} s); loading the pipeline …",
@@ -42,13 +46,10 @@ def run(
 
     from pipelines.definitions import defs
     from pipelines.progress import RunProgress
-    from pipelines.settings import warehouse_path
 
     job_names = sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
     if job not in job_names:
         _fail(f"no job named {job!r}; choose one of: {', '.join(job_names)}")
-    if job == "report_only" and not warehouse_path().exists():
-        _fail(f"no warehouse at {warehouse_path()}: run `make run` first, then `make report`")
     # Importing great_expectations takes seconds; do it on the other core while the first,
     # check-free assets run, instead of in the first check.
     threading.Thread(

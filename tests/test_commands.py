@@ -43,6 +43,19 @@ def test_the_report_before_any_run_says_to_run_first(tmp_path):
     assert not (tmp_path / "fresh" / "report").exists()
 
 
+def test_make_report_in_a_fresh_clone_says_to_run_first_within_seconds(tmp_path):
+    started = time.monotonic()
+    result = subprocess.run(
+        ["make", "-s", "report", f"DAGSTER_HOME={tmp_path / 'home'}"],
+        cwd=settings.PROJECT_ROOT, env={**os.environ, "TRACKER_BUILD_DIR": str(tmp_path / "fresh")},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    line = _one_line_error(result)  # make adds its own "*** [report] Error 2" line
+    assert "run `make run` first" in line
+    assert time.monotonic() - started < 30  # before the preflight and the pipeline load
+    assert not (tmp_path / "fresh" / "report").exists()
+
+
 @pytest.mark.parametrize("folder", ["missing", "empty"])
 def test_check_registers_refuses_a_folder_without_registers(tmp_path, folder):
     (tmp_path / "empty").mkdir()
