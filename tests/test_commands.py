@@ -161,3 +161,24 @@ def test_the_summary_is_short_and_every_step_time_comes_on_request(tmp_path):
         _print_breakdown(stats, 12.3)
     table = console.export_text()
     assert all(stat.step_key in table for stat in stats)
+
+
+def test_notebook_kernels_raise_no_warning_about_tcp(tmp_path):
+    """`make run` once warned five times about kernels listening on unencrypted TCP."""
+    script = tmp_path / "probe.py"
+    script.write_text("# %% [markdown]\n# # Probe\n\n# %%\nprint(6 * 7)\n", encoding="utf-8")
+    probe = (
+        "import sys; from pathlib import Path;"
+        "from pipelines.reporting.notebooks import NotebookSpec, execute_notebooks;"
+        f"spec = NotebookSpec('probe', Path({str(script)!r}), (), ());"
+        f"outcome = execute_notebooks([spec], Path({str(tmp_path / 'out')!r}), {{}})['probe'];"
+        "print(type(outcome).__name__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "default", "-c", probe], cwd=settings.PROJECT_ROOT,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "tuple"
+    assert "42" in (tmp_path / "out" / "probe.html").read_text(encoding="utf-8")
+    assert "TCP" not in result.stderr and "unencrypted" not in result.stderr.lower(), result.stderr
