@@ -201,6 +201,23 @@ def classify(
         print(json.dumps(decision.as_json(item_id), ensure_ascii=False))
 
 
+@app.command("fit-classifier")
+def fit_classifier() -> None:
+    """Fit the press model on the labelled set's train split; store it in data/classifier/press_model.json."""
+    from pipelines.press_model_fit import FitError, write_model
+
+    try:
+        document = write_model()
+    except FitError as error:
+        _fail(f"press model not stored: {error}")
+    counts = document["weights"]
+    console.print(
+        f"press model fitted on {len(document['train_ids'])} train items of "
+        f"{document['labelled_file']} ({1 + len(counts['family']) + len(counts['commitments'])} "
+        "models, checked against scikit-learn on every labelled item): data/classifier/press_model.json"
+    )
+
+
 @app.command("evaluate-classifier")
 def evaluate_classifier(
     labelled: str = typer.Option("", help="Labelled JSON lines; the bundled set by default."),
