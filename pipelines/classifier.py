@@ -30,6 +30,7 @@ import numpy as np
 from pipelines import settings
 from pipelines.inputs import InputError, load_yaml
 from pipelines.labelled import LABELLED_SET, item_text, of_split, read_labelled
+from pipelines.literals import may_match, required_literals
 from pipelines.press_model import PressModel, Scored, load_press_model
 
 FAMILIES = ("exercises", "port_calls", "rd_projects", "dialogues")
@@ -44,9 +45,18 @@ def compile_term(term: str) -> re.Pattern[str]:
 class Term:
     label: str
     pattern: re.Pattern[str]
+    # strings one of which any match contains: most terms are absent from most items, and a
+    # substring test says so far faster than a regex scan
+    required: tuple[str, ...] | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        required = required_literals(self.pattern.pattern, self.pattern.flags)
+        object.__setattr__(self, "required", required)
 
     def find(self, text: str) -> str | None:
         """The text the term matched (shown in `why`), or None."""
+        if not may_match(self.required, text):
+            return None
         found = self.pattern.search(text)
         return found.group(0) if found else None
 

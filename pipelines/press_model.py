@@ -51,7 +51,6 @@ FIT_SETTINGS: dict = {
     },
     "text": "headline twice, then the excerpt",
 }
-_CHUNK = 256  # items scored at once: bounds the dense feature block to a few MB
 
 
 def _headline_twice(text: str) -> str:
@@ -71,14 +70,15 @@ def word_ngrams(text: str) -> list[str]:
 
 def char_ngrams(text: str) -> list[str]:
     """3- to 5-character n-grams inside space-padded words (scikit-learn's `char_wb`)."""
-    grams = []
+    grams: list[str] = []
     for word in text.lower().split():
         word = f" {word} "
-        for n in range(3, 6):
-            if len(word) <= n:  # a word no longer than n gives itself once, and nothing longer
+        size = len(word)
+        for n in (3, 4, 5):
+            if size <= n:  # a word no longer than n gives itself once, and nothing longer
                 grams.append(word)
                 break
-            grams.extend(word[i : i + n] for i in range(len(word) - n + 1))
+            grams += [word[i : i + n] for i in range(size - n + 1)]
     return grams
 
 
@@ -97,9 +97,10 @@ class Tfidf:
 
     def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The text's columns (ascending) and values."""
-        counts = Counter(i for i in map(self.index.get, self.analyse(text)) if i is not None)
-        columns = np.array(sorted(counts), dtype=np.intp)
-        values = np.log(np.array([counts[c] for c in columns], dtype=np.float64)) + 1
+        index = self.index
+        found = sorted((index[g], n) for g, n in Counter(self.analyse(text)).items() if g in index)
+        columns = np.array([c for c, _ in found], dtype=np.intp)
+        values = np.log(np.array([n for _, n in found], dtype=np.float64)) + 1
         values *= self.idf[columns]
         norm = np.sqrt(np.dot(values, values))
         return columns, values / norm if norm else values
@@ -146,22 +147,27 @@ class PressModel:
         self.word_names = self.words.terms
         train = self._dense([self._row(text) for text in texts])
         self.train_rows = _unit_rows(train)
-        biased = np.hstack([train, np.ones((len(items), 1))])
-
-        def linear(dual: list[float]) -> Linear:
-            if len(dual) != len(items):
-                raise ValueError(f"{len(dual)} weights for {len(items)} train items")
-            w = np.asarray(dual, dtype=np.float64) @ biased
-            return Linear(w[:-1], float(w[-1]))
-
-        self.relevance = linear(weights["relevance"])
-        self.family = {f: linear(d) for f, d in sorted(weights["family"].items())}
-        self.commitments = {
-            c: linear(weights["commitments"][c]) for c in sorted(weights["commitments"], key=_order)
-        }
-        self._models = [self.relevance, *self.family.values(), *self.commitments.values()]
-        self._coef = np.vstack([m.coef for m in self._models]).T
-        self._intercept = np.array([m.intercept for m in self._models])
+        families = sorted(weights["family"])
+        commitments = sorted(weights["commitments"], key=_order)
+        duals = np.array(
+            [
+                weights["relevance"],
+                *(weights["family"][f] for f in families),
+                *(weights["commitments"][c] for c in commitments),
+            ],
+            dtype=np.float64,
+        )
+        if duals.shape[1:] != (len(items),):
+            raise ValueError(f"the stored weights do not give one per train item ({len(items)})")
+        # (models, features + 1): the last column is the intercept
+        w = duals @ np.hstack([train, np.ones((len(items), 1))])
+        self._coef_by_feature = np.ascontiguousarray(w[:, :-1].T)
+        self._intercept = w[:, -1]
+        models = [Linear(row[:-1], float(row[-1])) for row in w]
+        self.relevance = models[0]
+        self.family = dict(zip(families, models[1 : 1 + len(families)], strict=True))
+        self.commitments = dict(zip(commitments, models[1 + len(families) :], strict=True))
+        self._train_by_feature = np.ascontiguousarray(self.train_rows.T)
         self.labelled_with = {
             c: np.array([i for i, item in enumerate(items) if c in item["commitments"]])
             for c in self.commitments
@@ -179,23 +185,31 @@ class PressModel:
         return x
 
     def score(self, texts: list[str]) -> Scored:
-        rows = [self._row(_headline_twice(text)) for text in texts]
-        logits, similarity = [], []
-        for start in range(0, len(rows), _CHUNK):
-            x = self._dense(rows[start : start + _CHUNK])
-            logits.append(x @ self._coef + self._intercept)
-            similarity.append(_unit_rows(x) @ self.train_rows.T)
-        p = 1 / (1 + np.exp(-np.vstack(logits)))
+        n = len(texts)
+        offset = len(self.words.terms)
+        words = []
+        logits = np.empty((n, len(self._intercept)))
+        similarity = np.empty((n, len(self.items)))
+        # item by item over its own n-grams: a few hundred columns of ten thousand
+        for i, text in enumerate(texts):
+            word_columns, word_values, char_columns, char_values = self._row(_headline_twice(text))
+            words.append((word_columns, word_values))
+            columns = np.concatenate([word_columns, offset + char_columns])
+            values = np.concatenate([word_values, char_values])
+            logits[i] = values @ self._coef_by_feature[columns]
+            norm = np.sqrt(np.dot(values, values))
+            similarity[i] = (values / (norm or 1)) @ self._train_by_feature[columns]
+        p = 1 / (1 + np.exp(-(logits + self._intercept)))
         # one-vs-rest: each family's probability, shared out so that they sum to one
         by_class = p[:, 1 : 1 + len(self.family)]
         sums = by_class.sum(axis=1, keepdims=True)
         by_class = np.divide(by_class, sums, out=by_class.copy(), where=sums != 0)
-        columns = dict(zip(self.family, by_class.T, strict=True))
-        family = np.column_stack([columns.get(f, np.zeros(len(texts))) for f in FAMILIES])
+        columns_of = dict(zip(self.family, by_class.T, strict=True))
+        family = np.column_stack([columns_of.get(f, np.zeros(n)) for f in FAMILIES])
         first = 1 + len(self.family)
         return Scored(
-            words=[(row[0], row[1]) for row in rows],
-            similarity=np.vstack(similarity),
+            words=words,
+            similarity=similarity,
             relevance=p[:, 0],
             family=family,
             commitments={c: p[:, first + k] for k, c in enumerate(self.commitments)},
