@@ -1,17 +1,16 @@
-"""Command line: `python -m pipelines run | coverage | classify | evaluate-classifier | evaluate-mapping`."""
+"""Command line: `python -m pipelines run | coverage | classify | evaluate-classifier | evaluate-mapping`.
 
-import importlib
+Each command imports what it needs when it runs: `classify` must start in a fraction of a second,
+not pay for Dagster, DuckDB or pandas.
+"""
+
 import os
 import sys
-import threading
 import time
-import uuid
 from typing import NoReturn
 
 import typer
-from filelock import FileLock
 from rich.console import Console
-from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)
@@ -31,6 +30,12 @@ def run(
     timings: bool = typer.Option(False, "--timings", help="Print the time every step took."),
 ) -> None:
     """Materialize every asset from the bundled data, showing progress and a short summary."""
+    import importlib
+    import threading
+    import uuid
+
+    from filelock import FileLock
+
     started = time.perf_counter()
     console.print(f"[bold]{job}[/bold]: checking inputs, then loading the pipeline …")
     _preflight_or_exit()
@@ -230,6 +235,8 @@ def evaluate_classifier(
     import json
     from pathlib import Path
 
+    from rich.table import Table
+
     from pipelines.evaluation import LABELLED_SET, evaluate_splits, read_labelled
 
     reports = evaluate_splits(read_labelled(Path(labelled) if labelled else LABELLED_SET))
@@ -265,6 +272,7 @@ def evaluate_mapping(
     import json
 
     import duckdb
+    from rich.table import Table
 
     from pipelines.settings import warehouse_path
 
@@ -355,6 +363,8 @@ def _print_summary(stats, total_s: float) -> None:
 
 
 def _print_breakdown(stats, total_s: float) -> None:
+    from rich.table import Table
+
     table = Table(title="Where the time went", show_lines=False)
     table.add_column("step")
     table.add_column("status")
