@@ -199,7 +199,8 @@ class PressModel:
             logits[i] = values @ self._coef_by_feature[columns]
             norm = np.sqrt(np.dot(values, values))
             similarity[i] = (values / (norm or 1)) @ self._train_by_feature[columns]
-        p = 1 / (1 + np.exp(-(logits + self._intercept)))
+        with np.errstate(over="ignore"):  # a very sure "no" overflows exp: 1 / inf is 0
+            p = 1 / (1 + np.exp(-(logits + self._intercept)))
         # one-vs-rest: each family's probability, shared out so that they sum to one
         by_class = p[:, 1 : 1 + len(self.family)]
         sums = by_class.sum(axis=1, keepdims=True)
