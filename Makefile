@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)/build/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Installed packages are compiled to bytecode once, at sync: where Python may not write bytecode
+# (PYTHONDONTWRITEBYTECODE), every command would otherwise recompile what it imports at each start.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: release run test test-slow eval classifier-model eval-mapping dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
 
