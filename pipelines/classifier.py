@@ -30,7 +30,7 @@ import numpy as np
 from pipelines import settings
 from pipelines.inputs import InputError, load_yaml
 from pipelines.labelled import LABELLED_SET, item_text, of_split, read_labelled
-from pipelines.literals import ascii_lower, required_literals
+from pipelines.literals import may_match, required_literals
 from pipelines.press_model import PressModel, Scored, load_press_model
 
 FAMILIES = ("exercises", "port_calls", "rd_projects", "dialogues")
@@ -55,14 +55,8 @@ class Term:
 
     def find(self, text: str) -> str | None:
         """The text the term matched (shown in `why`), or None."""
-        if self.required is not None:
-            lowered = ascii_lower(text)
-            if lowered is not None:
-                for required in self.required:
-                    if required in lowered:
-                        break
-                else:
-                    return None
+        if not may_match(self.required, text):
+            return None
         found = self.pattern.search(text)
         return found.group(0) if found else None
 

@@ -76,4 +76,9 @@ def may_match(required: tuple[str, ...] | None, text: str) -> bool:
     if required is None:
         return True
     lowered = ascii_lower(text)
-    return lowered is None or any(s in lowered for s in required)
+    if lowered is None:
+        return True
+    for string in required:  # a loop, not any(): this runs for every term and item
+        if string in lowered:
+            return True
+    return False
