@@ -159,11 +159,13 @@ class PressModel:
         )
         if duals.shape[1:] != (len(items),):
             raise ValueError(f"the stored weights do not give one per train item ({len(items)})")
-        # (models, features + 1): the last column is the intercept
-        w = duals @ np.hstack([train, np.ones((len(items), 1))])
-        self._coef_by_feature = np.ascontiguousarray(w[:, :-1].T)
-        self._intercept = w[:, -1]
-        models = [Linear(row[:-1], float(row[-1])) for row in w]
+        # (features, models); each train row's constant 1 sums its weights into the intercept
+        self._coef_by_feature = train.T @ duals.T
+        self._intercept = duals.sum(axis=1)
+        models = [
+            Linear(self._coef_by_feature[:, k], float(self._intercept[k]))
+            for k in range(len(duals))
+        ]
         self.relevance = models[0]
         self.family = dict(zip(families, models[1 : 1 + len(families)], strict=True))
         self.commitments = dict(zip(commitments, models[1 + len(families) :], strict=True))
