@@ -7,8 +7,11 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)/build/dagster_home
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Installed packages are compiled to bytecode once, at sync: where Python may not write bytecode
+# (PYTHONDONTWRITEBYTECODE), every command would otherwise recompile what it imports at each start.
+export UV_COMPILE_BYTECODE := 1
 
-.PHONY: release run test test-slow eval eval-mapping dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
+.PHONY: release run test test-slow eval classifier-model eval-mapping dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
 
 run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process (TIMINGS=1: every step's time)
 	$(BIN)/python -m pipelines run $(if $(TIMINGS),--timings)
@@ -28,6 +31,9 @@ release: setup ## freeze build/ into releases/$(ID) (make release ID=2026Q4); an
 
 eval: setup ## score the press-item classifier on the labelled set
 	$(BIN)/python -m pipelines evaluate-classifier
+
+classifier-model: setup ## refit the press model from data/classifier/labelled_items.jsonl into data/classifier/press_model.json
+	$(BIN)/python -m pipelines fit-classifier
 
 eval-mapping: setup ## the evidence rules against the held-out link reviews (needs a built warehouse)
 	$(BIN)/python -m pipelines evaluate-mapping

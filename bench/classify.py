@@ -3,11 +3,11 @@
 The items are the labelled set's texts repeated to 1,000 lines of `{"id", "text"}`. The floor is
 measured in the same run on the same file: read every line, parse it and split its text into
 words, which any classifier must do. The command is timed end to end in its own process (start,
-imports, fitting the model on the train split, classifying, printing), and in-process its two
-parts apart. Machines here are shared, so the ratio to the floor is the figure to compare between
-runs, and the budget of 10 seconds is checked against the command's CPU time (user and system,
-which other processes on the machine do not inflate), with its wall time and the load average
-beside it. Results go to bench/CLASSIFY.md.
+imports, loading the stored model and calibrating it on the dev split, classifying, printing),
+several times, and in-process its two parts apart. Machines here are shared, so each run's load
+average is recorded beside its wall and CPU time (user and system, which other processes do not
+inflate); the budget of 10 seconds of wall time is checked against the median run, and the ratio
+to the floor is the figure to compare between runs. Results go to bench/CLASSIFY.md.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import json
 import os
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from pipelines.labelled import item_text, read_labelled
 from pipelines.settings import PROJECT_ROOT
 
 ITEMS = 1_000
+RUNS = 5
 BUDGET_SECONDS = 10.0
 RESULTS = PROJECT_ROOT / "bench" / "CLASSIFY.md"
 WORD = re.compile(r"\w+")
@@ -54,17 +56,25 @@ def _children_cpu() -> float:
 
 def command(path: Path) -> tuple[float, float, int]:
     """Wall and CPU seconds of the classify command, and how many lines it printed."""
+    return _timed([sys.executable, "-m", "pipelines", "classify", str(path)])
+
+
+def start_up() -> tuple[float, float]:
+    """Wall and CPU seconds of starting Python and importing numpy, which any numpy model pays:
+    on a loaded machine this alone can take seconds."""
+    wall, cpu, _ = _timed([sys.executable, "-c", "import numpy"])
+    return wall, cpu
+
+
+def _timed(args: list[str]) -> tuple[float, float, int]:
     cpu, start = _children_cpu(), time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "pipelines", "classify", str(path)],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, check=True,
-    )  # fmt: skip
+    result = subprocess.run(args, capture_output=True, text=True, cwd=PROJECT_ROOT, check=True)
     wall = time.perf_counter() - start
     return wall, _children_cpu() - cpu, len(result.stdout.splitlines())
 
 
 def in_process(path: Path) -> tuple[float, float]:
-    """Seconds to fit the classifier, and to classify the batch once fitted."""
+    """Seconds to load the classifier (stored model, calibration), and to classify the batch."""
     from pipelines.classifier import load_classifier
 
     start = time.perf_counter()
@@ -80,35 +90,51 @@ def main() -> int:
         path = Path(folder) / "items.jsonl"
         write_items(path)
         base = min(floor(path) for _ in range(3))
-        load = os.getloadavg()[0]
-        wall, cpu, lines = command(path)
+        runs = []
+        for _ in range(RUNS):
+            load = os.getloadavg()[0]
+            bare_wall, _ = start_up()
+            wall, cpu, lines = command(path)
+            assert lines == ITEMS, f"{lines} lines of output for {ITEMS} items"
+            runs.append((wall, cpu, load, bare_wall))
         fit, batch = in_process(path)
-    assert lines == ITEMS, f"{lines} lines of output for {ITEMS} items"
-    verdict = "within" if cpu < BUDGET_SECONDS else "OVER"
+    wall = statistics.median(r[0] for r in runs)
+    cpu = statistics.median(r[1] for r in runs)
+    quiet = min(runs, key=lambda r: r[2])  # the run that started at the lowest load
+    verdict = "within" if wall < BUDGET_SECONDS else "OVER"
     rows = [
         ("floor: read, parse, tokenise", base, 1.0),
-        ("`python -m pipelines classify`, CPU time (own process, end to end)", cpu, cpu / base),
-        ("`python -m pipelines classify`, wall time", wall, wall / base),
-        ("in-process: fit on train, calibrate on dev", fit, fit / base),
+        ("`python -m pipelines classify`, wall time (median)", wall, wall / base),
+        ("`python -m pipelines classify`, CPU time (median)", cpu, cpu / base),
+        (f"`python -m pipelines classify`, wall time at the quietest start (load {quiet[2]:.1f})",
+         quiet[0], quiet[0] / base),
+        ("in-process: load the stored model, calibrate on dev", fit, fit / base),
         ("in-process: classify the batch", batch, batch / base),
-    ]
+    ]  # fmt: skip
     text = "\n".join(
         [
             "# Press classifier benchmark (`make bench-classify`)",
             "",
-            f"{ITEMS:,} items (the labelled texts repeated), {time.strftime('%Y-%m-%d')}, "
-            f"load average {load:.1f} on {os.cpu_count()} CPUs. Budget {BUDGET_SECONDS:.0f} s "
-            f"of CPU for the command: **{verdict}** ({cpu:.2f} s CPU, {wall:.2f} s wall).",
+            f"{ITEMS:,} items (the labelled texts repeated), {time.strftime('%Y-%m-%d %H:%M')}, "
+            f"{os.cpu_count()} CPUs shared. Budget {BUDGET_SECONDS:.0f} s of wall time for the "
+            f"command: **{verdict}** (median of {RUNS} runs: {wall:.2f} s wall, {cpu:.2f} s CPU).",
             "",
             "| step | seconds | ratio to floor |",
             "|---|---:|---:|",
             *(f"| {name} | {seconds:.3f} | {ratio:,.0f} |" for name, seconds, ratio in rows),
             "",
+            "| run | load average at start | wall s | CPU s | `python -c 'import numpy'` just before, wall s |",
+            "|---:|---:|---:|---:|---:|",
+            *(
+                f"| {n} | {load:.1f} | {w:.2f} | {c:.2f} | {bare:.2f} |"
+                for n, (w, c, load, bare) in enumerate(runs, 1)
+            ),
+            "",
         ]
     )
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
-    return 0 if cpu < BUDGET_SECONDS else 1
+    return 0 if wall < BUDGET_SECONDS else 1
 
 
 if __name__ == "__main__":

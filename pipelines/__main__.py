@@ -1,20 +1,29 @@
-"""Command line: `python -m pipelines run | coverage | classify | evaluate-classifier | evaluate-mapping`."""
+"""Command line: `python -m pipelines run | coverage | classify | evaluate-classifier | evaluate-mapping`.
 
-import importlib
+Each command imports what it needs when it runs: `classify` must start in a fraction of a second,
+not pay for Dagster, DuckDB or pandas.
+"""
+
 import os
 import sys
-import threading
 import time
-import uuid
-from typing import NoReturn
+from functools import cache
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from filelock import FileLock
-from rich.console import Console
-from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-console = Console(stderr=True)
+
+
+@cache
+def console() -> "Console":
+    """Messages go to stderr through rich, loaded only when there is one to print."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 @app.callback()
@@ -31,14 +40,20 @@ def run(
     timings: bool = typer.Option(False, "--timings", help="Print the time every step took."),
 ) -> None:
     """Materialize every asset from the bundled data, showing progress and a short summary."""
+    import importlib
+    import threading
+    import uuid
+
+    from filelock import FileLock
+
     started = time.perf_counter()
-    console.print(f"[bold]{job}[/bold]: checking inputs …", highlight=False)
+    console().print(f"[bold]{job}[/bold]: checking inputs …", highlight=False)
     from pipelines.settings import warehouse_path
 
     if job == "report_only" and not warehouse_path().exists():
         _fail(f"no warehouse at {warehouse_path()}: run `make run` first, then `make report`")
     _preflight_or_exit()
-    console.print(
+    console().print(
         f"inputs checked ({time.perf_counter() - started:.0f} s); loading the pipeline …",
         highlight=False,
     )
@@ -60,11 +75,11 @@ def run(
     with FileLock(os.path.join(os.environ["DAGSTER_HOME"], ".instance.lock")):
         instance = DagsterInstance.get()
     run_id = str(uuid.uuid4())
-    console.print(
+    console().print(
         f"running {len(job_def.graph.nodes)} steps ({time.perf_counter() - started:.0f} s)",
         highlight=False,
     )
-    with instance, RunProgress(instance, run_id, len(job_def.graph.nodes), console, started):
+    with instance, RunProgress(instance, run_id, len(job_def.graph.nodes), console(), started):
         result = job_def.execute_in_process(
             instance=instance,
             run_id=run_id,
@@ -77,11 +92,11 @@ def run(
     _print_summary(stats, time.perf_counter() - started)
     if not result.success:
         _print_failures(result)
-        console.print(
+        console().print(
             "[red]run failed[/red]; tables upstream of the failure were written, the rest kept"
         )
         raise typer.Exit(1)
-    console.print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
+    console().print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
 
 
 def _preflight_or_exit() -> None:
@@ -89,11 +104,11 @@ def _preflight_or_exit() -> None:
 
     result = preflight()
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+        console().print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
     if not result.ok:
         for problem in result.problems:
-            console.print(f"[red]preflight:[/red] {problem}", soft_wrap=True)
-        console.print(f"[red]{len(result.problems)} problem(s); nothing was run[/red]")
+            console().print(f"[red]preflight:[/red] {problem}", soft_wrap=True)
+        console().print(f"[red]{len(result.problems)} problem(s); nothing was run[/red]")
         raise typer.Exit(2)
 
 
@@ -101,7 +116,7 @@ def _preflight_or_exit() -> None:
 def preflight() -> None:
     """Check settings and every data file a run reads, in seconds, one line per problem."""
     _preflight_or_exit()
-    console.print("[green]preflight passed[/green]")
+    console().print("[green]preflight passed[/green]")
 
 
 @app.command()
@@ -117,7 +132,7 @@ def dev(
 
 def _fail(message: str, code: int = 2) -> NoReturn:
     """A mistake the user can fix: one line on stderr naming the remedy, no traceback."""
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    console().print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -127,13 +142,13 @@ def _print_failures(result) -> None:
             error = event.step_failure_data.error
             while error is not None and error.cause is not None:
                 error = error.cause  # the user-code error, not Dagster's wrapper
-            console.print(
+            console().print(
                 f"[red]{event.step_key} failed:[/red] {error.message.strip() if error else ''}"
             )
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             failing = evaluation.metadata.get("failing_expectations")
-            console.print(
+            console().print(
                 f"[red]check {evaluation.asset_key.to_user_string()} failed:[/red] "
                 f"{failing.value if failing else ''}"
             )
@@ -150,7 +165,7 @@ def release(
         made = make_release(release_id)
     except ReleaseError as error:
         _fail(str(error))
-    console.print(
+    console().print(
         f"release {made.release_id} written to {made.folder} "
         f"(notes: {made.folder / 'NOTES.md'}); commit it to publish"
     )
@@ -170,7 +185,7 @@ def coverage(
         body = coverage_markdown(con)
     if write:
         changed = replace_section(PROJECT_ROOT / "README.md", body)
-        console.print("README.md coverage " + ("updated" if changed else "already current"))
+        console().print("README.md coverage " + ("updated" if changed else "already current"))
     else:
         print(body)
 
@@ -196,10 +211,27 @@ def classify(
             ids.append(item["id"])
             texts.append(str(item["text"]))
         except (json.JSONDecodeError, KeyError, TypeError) as error:
-            console.print(f"[red]line {number}:[/red] not an object with id and text ({error})")
+            console().print(f"[red]line {number}:[/red] not an object with id and text ({error})")
             raise typer.Exit(2) from None
     for item_id, decision in zip(ids, load_classifier().classify_many(texts), strict=True):
         print(json.dumps(decision.as_json(item_id), ensure_ascii=False))
+
+
+@app.command("fit-classifier")
+def fit_classifier() -> None:
+    """Fit the press model on the labelled set's train split; store it in data/classifier/press_model.json."""
+    from pipelines.press_model_fit import FitError, write_model
+
+    try:
+        document = write_model()
+    except FitError as error:
+        _fail(f"press model not stored: {error}")
+    counts = document["weights"]
+    console().print(
+        f"press model fitted on {len(document['train_ids'])} train items of "
+        f"{document['labelled_file']} ({1 + len(counts['family']) + len(counts['commitments'])} "
+        "models, checked against scikit-learn on every labelled item): data/classifier/press_model.json"
+    )
 
 
 @app.command("evaluate-classifier")
@@ -213,6 +245,9 @@ def evaluate_classifier(
     """
     import json
     from pathlib import Path
+
+    from rich.console import Console
+    from rich.table import Table
 
     from pipelines.evaluation import LABELLED_SET, evaluate_splits, read_labelled
 
@@ -249,6 +284,8 @@ def evaluate_mapping(
     import json
 
     import duckdb
+    from rich.console import Console
+    from rich.table import Table
 
     from pipelines.settings import warehouse_path
 
@@ -313,7 +350,7 @@ def check_registers_command(
             n_loaded + len(loaded_statements),
             n_problems + len(statement_problems),
         )
-    console.print(f"{n_loaded} row(s) would load, {n_problems} problem(s) would be quarantined")
+    console().print(f"{n_loaded} row(s) would load, {n_problems} problem(s) would be quarantined")
     if n_problems:
         raise typer.Exit(1)
 
@@ -325,9 +362,9 @@ def _print_summary(stats, total_s: float) -> None:
         counts[status] = counts.get(status, 0) + 1
     slowest = sorted(stats, key=lambda s: (s.end_time or 0) - (s.start_time or 0))[-3:]
     parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    console.print(f"{len(stats)} steps ({parts}) in {total_s:.1f} s", highlight=False)
+    console().print(f"{len(stats)} steps ({parts}) in {total_s:.1f} s", highlight=False)
     if slowest:
-        console.print(
+        console().print(
             "slowest: "
             + ", ".join(
                 f"{s.step_key} {(s.end_time or 0) - (s.start_time or 0):.1f} s"
@@ -339,6 +376,8 @@ def _print_summary(stats, total_s: float) -> None:
 
 
 def _print_breakdown(stats, total_s: float) -> None:
+    from rich.table import Table
+
     table = Table(title="Where the time went", show_lines=False)
     table.add_column("step")
     table.add_column("status")
@@ -349,7 +388,7 @@ def _print_breakdown(stats, total_s: float) -> None:
             stat.step_key, str(stat.status.value if stat.status else "?"), f"{seconds:.2f}"
         )
     table.add_row("total (wall, incl. start-up)", "", f"{total_s:.2f}")
-    console.print(table)
+    console().print(table)
 
 
 def main() -> None:
@@ -359,7 +398,7 @@ def main() -> None:
     try:
         os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
     except OSError as error:
-        console.print(
+        console().print(
             f"[red]error:[/red] cannot create {os.environ['DAGSTER_HOME']} ({error.strerror}); "
             "make the build folder writable or set TRACKER_BUILD_DIR to one that is",
             soft_wrap=True,

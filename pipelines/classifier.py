@@ -6,7 +6,8 @@ relevant to them when it names Japan and India (directly, through a name that im
 JIMEX or the Quad, or through the feed it came from) and a security subject, its family is the one
 whose terms weigh most (headline terms counting more), and its commitments are those of every rule
 that matches. The model (pipelines/press_model.py): logistic regressions on n-grams of the train
-split of the labelled set, which carry over to wording the vocabulary lacks.
+split of the labelled set, which carry over to wording the vocabulary lacks; stored as plain numbers
+(data/classifier/press_model.json), so that classifying needs numpy but not scikit-learn.
 
 Each commitment gets a confidence: the model's probability, raised by the precision on the train
 split of any rule that fired (a noisy-or). It is proposed when the confidence reaches that
@@ -29,7 +30,8 @@ import numpy as np
 from pipelines import settings
 from pipelines.inputs import InputError, load_yaml
 from pipelines.labelled import LABELLED_SET, item_text, of_split, read_labelled
-from pipelines.press_model import PressModel, Scored
+from pipelines.literals import may_match, required_literals
+from pipelines.press_model import PressModel, Scored, load_press_model
 
 FAMILIES = ("exercises", "port_calls", "rd_projects", "dialogues")
 
@@ -43,9 +45,18 @@ def compile_term(term: str) -> re.Pattern[str]:
 class Term:
     label: str
     pattern: re.Pattern[str]
+    # strings one of which any match contains: most terms are absent from most items, and a
+    # substring test says so far faster than a regex scan
+    required: tuple[str, ...] | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        required = required_literals(self.pattern.pattern, self.pattern.flags)
+        object.__setattr__(self, "required", required)
 
     def find(self, text: str) -> str | None:
         """The text the term matched (shown in `why`), or None."""
+        if not may_match(self.required, text):
+            return None
         found = self.pattern.search(text)
         return found.group(0) if found else None
 
@@ -310,9 +321,16 @@ class Assessment:
 class Classifier:
     """The rules and the model, fitted on the train split and calibrated on the dev split."""
 
-    def __init__(self, rules: Rules, train: list[dict], dev: list[dict]) -> None:
+    def __init__(
+        self, rules: Rules, train: list[dict], dev: list[dict], model: PressModel | None = None
+    ) -> None:
+        """`model`, when given, must have been fitted on `train`; by default it is fitted now."""
         self.rules = rules
-        self.model = PressModel(train)
+        if model is None:
+            from pipelines.press_model_fit import fit_weights
+
+            model = PressModel(train, fit_weights(train))
+        self.model = model
         self.calibration = Calibration(rule_precision=self._rule_precision(train))
         if dev:
             self._calibrate(dev)
@@ -487,7 +505,9 @@ def load_classifier(folder: Path | None = None, labelled: Path | None = None) ->
 @cache
 def _load_classifier(folder: str, labelled: str) -> Classifier:
     items = read_labelled(Path(labelled))
-    return Classifier(load_rules(Path(folder)), of_split(items, "train"), of_split(items, "dev"))
+    train = of_split(items, "train")
+    model = load_press_model(train, Path(labelled))
+    return Classifier(load_rules(Path(folder)), train, of_split(items, "dev"), model)
 
 
 def classify(text: str, source: str | None = None) -> Decision:

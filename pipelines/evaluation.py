@@ -3,7 +3,7 @@
 Commitment assignment is scored as multi-label classification: precision, recall and F1 over all
 (item, commitment) pairs together (micro) and per commitment. Relevance is scored as accuracy, and
 family as accuracy over the items labelled relevant. The labelled set lives in
-tests/data/labelled_items.jsonl (headline, a short excerpt, URL, labels and the labeller's note),
+data/classifier/labelled_items.jsonl (headline, a short excerpt, URL, labels and the labeller's note),
 split once into train, dev and test (pipelines/labelled.py): figures on train are in-sample, dev
 chose the thresholds, and only test measures the classifier on items it has never seen.
 """

@@ -1,4 +1,4 @@
-"""The labelled set of real press items (tests/data/labelled_items.jsonl) and its fixed split.
+"""The labelled set of real press items (data/classifier/labelled_items.jsonl) and its fixed split.
 
 Each item carries a headline, an excerpt of at most 40 words, its source URL, the labels read from
 the declaration, and a `split` (train, dev or test) fixed once in the file. The split derives from
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pipelines import settings
 
-LABELLED_SET = settings.PROJECT_ROOT / "tests" / "data" / "labelled_items.jsonl"
+LABELLED_SET = settings.DATA_DIR / "classifier" / "labelled_items.jsonl"
 SPLITS = ("train", "dev", "test")
 
 

@@ -10,6 +10,7 @@ Warnings do not stop a run: a damaged press-feed snapshot only drops that source
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -198,11 +199,25 @@ def _codebook(result: Preflight) -> None:
 
 def _classifier(result: Preflight) -> None:
     from pipelines.classifier import RulesError, load_rules
+    from pipelines.labelled import LABELLED_SET, of_split, read_labelled
+    from pipelines.press_model import MODEL_FILE, file_sha256, stale_reason
 
     try:
         load_rules()
     except RulesError as error:
         result.problems.append(str(error))
+    # a stale stored model still classifies (fitted afresh each run), only slower: a warning
+    try:
+        stored = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+        train = of_split(read_labelled(LABELLED_SET), "train")
+        reason = stale_reason(stored, file_sha256(LABELLED_SET), train)
+    except (OSError, ValueError, KeyError, AttributeError) as error:
+        reason = f"unreadable ({error})"
+    if reason:
+        result.warnings.append(
+            f"data/classifier/{MODEL_FILE.name} is {reason}; the press model will be fitted at "
+            "every run until `make classifier-model` stores it again"
+        )
 
 
 def evidence_rule_problems(frame: pd.DataFrame) -> list[str]:

@@ -2,7 +2,7 @@
 
 The PIB feed and release page follow the markup PIB serves (items with only title and link; the
 page's MinistryNameSubhead, Titleh2 and ReleaseDateSubHeaddateTime). Texts are those of two real
-releases in tests/data/labelled_items.jsonl.
+releases in data/classifier/labelled_items.jsonl.
 """
 
 PIB_ITEMS = [

@@ -1,15 +1,25 @@
 """The press-item classifier explains itself, holds up on held-out items; the commands work."""
 
 import json
+import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from pipelines import settings
-from pipelines.classifier import classify, load_classifier
+from pipelines.classifier import Classifier, classify, compile_term, load_classifier, load_rules
 from pipelines.evaluation import LABELLED_SET, evaluate, evaluate_splits, read_labelled
-from pipelines.labelled import SPLITS, of_split, split_for, split_key
+from pipelines.labelled import SPLITS, item_text, of_split, split_for, split_key
+from pipelines.literals import may_match, required_literals
+from pipelines.press_model import (
+    MODEL_FILE,
+    PressModel,
+    file_sha256,
+    load_press_model,
+    stale_reason,
+)
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +178,60 @@ def test_evaluate_command_prints_the_figures_per_split():
     assert {"micro", "relevance_accuracy", "family_accuracy", "per_commitment"} <= set(
         reports["test"]
     )
+
+
+def test_the_stored_model_was_fitted_on_the_labelled_set_as_it_is(items):
+    stored = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert stale_reason(stored, file_sha256(LABELLED_SET), of_split(items, "train")) is None, (
+        "data/classifier/press_model.json is stale: run `make classifier-model`"
+    )
+
+
+def test_the_stored_model_decides_exactly_as_a_fresh_fit(items):
+    # the fresh fit is scikit-learn's own; the stored one is rebuilt and scored with numpy alone
+    train, dev = of_split(items, "train"), of_split(items, "dev")
+    fresh = Classifier(load_rules(), train, dev)
+    stored = load_classifier()
+    texts = [item_text(item) for item in items]
+    a, b = fresh.model.score(texts), stored.model.score(texts)
+    for x, y in [(a.relevance, b.relevance), (a.family, b.family), (a.similarity, b.similarity)]:
+        assert np.abs(x - y).max() < 1e-9
+    assert a.commitments.keys() == b.commitments.keys()
+    assert max(np.abs(a.commitments[c] - b.commitments[c]).max() for c in a.commitments) < 1e-9
+    assert fresh.calibration == stored.calibration
+    for item, x, y in zip(
+        items, fresh.classify_many(texts), stored.classify_many(texts), strict=True
+    ):
+        assert x.as_json(item["id"]) == y.as_json(item["id"])
+
+
+def test_a_stale_model_file_is_not_used(items, tmp_path, capsys):
+    train = of_split(items, "train")
+    stored = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    # weights that would classify nothing as relevant, under another labelled set's checksum
+    stored["labelled_sha256"] = "0" * 64
+    stored["weights"]["relevance"] = [-100.0] * len(train)
+    stale = tmp_path / "press_model.json"
+    stale.write_text(json.dumps(stored), encoding="utf-8")
+    model = load_press_model(train, LABELLED_SET, stale)
+    assert "fitted on another version of the labelled set" in capsys.readouterr().err
+    text = "Indian, Japanese navies conduct drills\nThe two navies exercised together."
+    assert model.score([text]).relevance[0] > 0.5
+    assert PressModel(train, stored["weights"]).score([text]).relevance[0] < 0.01
+
+
+def test_a_term_is_skipped_only_when_its_required_text_is_absent():
+    assert required_literals(r"\b(?:Maritime Self[- ]Defen[cs]e Force)\b") == ("maritime self",)
+    assert set(required_literals(r"\b(?:JIMEX|Dharma Guardian)\b")) == {"jimex", "dharma guardian"}
+    assert required_literals(r"\b(?:G-?4)\b") is None  # nothing of two letters is certain
+    term = compile_term(r"(?-i:INS [A-Z][A-Za-z]+)")
+    required = required_literals(term.pattern, term.flags)
+    assert not may_match(required, "The frigate arrived") and may_match(required, "with INS Teg")
+    # outside ASCII, case folding is Unicode's: always search
+    assert may_match(required_literals(r"\b(?:ks)\b", re.IGNORECASE), "\u212aS")
+    rules = load_rules()
+    terms = [t for c in rules.commitment_rules for t in (c.terms, c.requires, c.unless) if t]
+    for item in read_labelled(LABELLED_SET):
+        text = item_text(item)
+        for term in [*rules.japan, *rules.india, *rules.both, *rules.security, *terms]:
+            assert term.find(text) == (m.group(0) if (m := term.pattern.search(text)) else None)
