@@ -18,6 +18,7 @@ PAGES = [
     "commitments/1.1.html",
     "commitments/2.4.html",
     "charts.html",
+    "charts/exercises.html",
     "summary.html",
     "notebooks/maritime.html",
 ]

@@ -23,9 +23,6 @@ PALETTE = ["#2166ac", "#4d9221", "#e08214", "#762a83", "#35978f", "#8c510a", "#c
 def _theme() -> alt.theme.ThemeConfig:
     return {
         "config": {
-            # Vega's per-mark ARIA roles turn every bar into an unlabelled graphic for a screen
-            # reader; save_chart labels the whole chart instead (a title and a one-line summary).
-            "aria": False,
             "font": FONT,
             "view": {"stroke": None, "continuousWidth": 640, "continuousHeight": 300},
             "title": {
@@ -411,7 +408,19 @@ def label_svg(svg: str, title: str, summary: str, name: str = "chart") -> str:
         f'<title id="{ids}-title">{html.escape(title)}</title>'
         f'<desc id="{ids}-desc">{html.escape(summary)}</desc>'
     )
-    return opening + svg[root.end() :]
+    return opening + _UNNAMED_ROLE.sub(_drop_role, svg[root.end() :])
+
+
+# Vega gives mark containers a graphics role but no name: an image part without a name, which a
+# screen reader announces as an empty graphic. Such elements lose the role; named marks keep it.
+_UNNAMED_ROLE = re.compile(r'<[a-z]+\b[^>]*\brole="(?:img|graphics-[a-z]+)"[^>]*>')
+
+
+def _drop_role(tag: re.Match) -> str:
+    text = tag.group(0)
+    if "aria-label=" in text:
+        return text
+    return re.sub(r'\s(?:role|aria-roledescription)="[^"]*"', "", text)
 
 
 def label_html(page: str, title: str, summary: str) -> str:
@@ -437,7 +446,12 @@ def save_chart(
     svg = vl_convert.vegalite_to_svg(chart.to_dict())
     paths["png"].write_bytes(vl_convert.svg_to_png(svg))
     paths["svg"].write_text(label_svg(svg, title, summary, name), encoding="utf-8")
-    chart.save(paths["html"], inline=True, json_kwds={"cls": ScriptSafeJSONEncoder})
+    # Drawn on a canvas under one label (the SVG file is the accessible copy); no export menu,
+    # whose unlabelled toggle a screen reader cannot name and whose files are saved beside it.
+    chart.save(
+        paths["html"], inline=True, json_kwds={"cls": ScriptSafeJSONEncoder},
+        embed_options={"actions": False, "renderer": "canvas"},
+    )  # fmt: skip
     # Browsers ask for /favicon.ico otherwise, a 404 in the console of a page served locally.
     page = paths["html"].read_text(encoding="utf-8")
     paths["html"].write_text(label_html(page, title, summary), encoding="utf-8")
