@@ -350,10 +350,12 @@ def describe(spec: ChartSpec, values: pd.DataFrame) -> str:
         frame = _with_status(values)
         counted = frame[frame["period_status"] != "not yet searched"]
         totals = counted.groupby("period")["value"].sum()
+        unit = spec.unit if "per year" in spec.unit else f"{spec.unit} per year"
+        unit = unit[:1].upper() + unit[1:]
         if totals.empty:
-            return f"{spec.unit} per year, {span}: no year searched yet."
+            return f"{unit}, {span}: no year searched yet."
         peak = totals.idxmax()
-        text = (f"{spec.unit} per year, {span}: {_number(totals.sum())} in all, "
+        text = (f"{unit}, {span}: {_number(totals.sum())} in all, "
                 f"most in {peak} ({_number(totals[peak])})")  # fmt: skip
         part = frame.loc[frame["period_status"] == "part year", "period"].astype(str)
         if len(part):
