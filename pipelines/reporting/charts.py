@@ -431,7 +431,12 @@ def label_html(page: str, title: str, summary: str) -> str:
         "<head>", f'<head>\n<title>{html.escape(title)}</title>\n<link rel="icon" href="data:,">', 1
     )
     label = html.escape(f"{title}. {summary}", quote=True)
-    return page.replace('<div id="vis">', f'<div id="vis" role="img" aria-label="{label}">', 1)
+    return re.sub(
+        r'<div\b([^>]*\bid="vis"[^>]*)>',
+        lambda m: f'<div{m.group(1)} role="img" aria-label="{label}">',
+        page,
+        count=1,
+    )
 
 
 def save_chart(
