@@ -52,7 +52,8 @@ table(con.execute(
 
 # %%
 table(con.execute(
-    """SELECT start_date, vessels, port, direction, source_title, source_url
+    """SELECT start_date, date_precision, vessels, port, direction,
+              source_title || coalesce(' (English: ' || source_title_en || ')', '') AS source_title, source_url
        FROM events WHERE family = 'port_calls' ORDER BY start_date DESC LIMIT 200"""
 ).df(), link_column="source_url", text_column="source_title")
 

@@ -42,7 +42,14 @@ SEARCH_LOG_COLUMNS = ("register", "series", "year", "searched_on", "searched", "
 # sources beyond the one a register row cites (e.g. an agency repost kept beside the original)
 EVENT_SOURCE_COLUMNS = (
     "event_id", "source_url", "source_title", "published_date", "retrieved_date", "notes",
+    "source_title_en",
 )  # fmt: skip
+# Columns added after the registers were first laid out, always at the end of the header: a file
+# may lack them, and a row may stop before them (a row written before the column existed, or by
+# someone who has no value for it), so adding a column never turns old rows into errors.
+# source_title_en: the English title of a source titled in another language, written by the
+# analyst who read the page.
+OPTIONAL_TRAILING_COLUMNS = ("source_title_en",)
 MAX_FIELD_CHARS = 5_000  # longer than any real title or note; guards the report and the warehouse
 
 csv.field_size_limit(64 * 1024 * 1024)  # read oversized fields so they can be rejected by name
@@ -64,8 +71,8 @@ class RegisterRead:
 
 def register_columns(family: str) -> tuple[str, ...]:
     if family == "statements":
-        return STATEMENT_COLUMNS
-    return COMMON_COLUMNS + FAMILY_COLUMNS[family]
+        return STATEMENT_COLUMNS + OPTIONAL_TRAILING_COLUMNS
+    return COMMON_COLUMNS + FAMILY_COLUMNS[family] + OPTIONAL_TRAILING_COLUMNS
 
 
 def read_register(path: Path, family: str, display_name: str | None = None) -> RegisterRead:
@@ -115,6 +122,7 @@ def read_rows(
         if not any(value.strip() for value in fields):
             continue  # blank line
         row_lines = set(range(first_line, reader.line_num + 1))
+        fields += [""] * _optional_tail(header, len(fields))
         if row_lines & bad_lines:
             records.append(_error_row(name, line_no, "not valid UTF-8 text", ",".join(fields)))
         elif any("\x00" in value for value in fields):
@@ -129,7 +137,7 @@ def read_rows(
             reason = f"field {too_long[0]} is longer than {MAX_FIELD_CHARS} characters"
             records.append(_error_row(name, line_no, reason, ""))
         else:
-            row = {
+            row = dict.fromkeys(OPTIONAL_TRAILING_COLUMNS) | {
                 h: (v.strip() or None) for h, v in zip(header, fields, strict=True) if h in expected
             }
             records.append(
@@ -149,11 +157,22 @@ def read_rows(
     return RegisterRead(frame, ignored)
 
 
+def _optional_tail(header: list[str], n_fields: int) -> int:
+    """How many empty fields a row stopping after `n_fields` lacks, when only optional trailing
+    columns are missing (0 otherwise: a row missing any other column is an error)."""
+    tail = header[n_fields:]
+    return len(tail) if tail and all(c in OPTIONAL_TRAILING_COLUMNS for c in tail) else 0
+
+
 def _check_header(name: str, header: list[str], expected: tuple[str, ...]) -> None:
     duplicated = sorted({column for column in header if header.count(column) > 1})
     if duplicated:
         raise RegisterError(f"{name}, line 1: column(s) named twice: {', '.join(duplicated)}")
-    missing = [column for column in expected if column not in header]
+    missing = [
+        column
+        for column in expected
+        if column not in header and column not in OPTIONAL_TRAILING_COLUMNS
+    ]
     if missing:
         raise RegisterError(f"{name}, line 1: the header lacks column(s) {', '.join(missing)}")
 

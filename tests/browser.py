@@ -42,3 +42,31 @@ def open_page(browser, url: str, width: int = 1300, height: int = 1000):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(url, wait_until="load")
     return page, problems, dialogs
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """Violations of the WCAG 2.x A and AA rules (and axe's best practices) that axe-core finds
+    on the page, of the given impacts, each with the selectors of the first nodes at fault."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    results = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+            resultTypes: ['violations'],
+        })"""
+    )
+    return [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [
+                ", ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"])
+                for n in v["nodes"][:5]
+            ],
+        }
+        for v in results["violations"]
+        if v["impact"] in impacts
+    ]

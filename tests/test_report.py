@@ -1,6 +1,7 @@
 """Reviewer outputs after a full run: charts, executed notebooks, a report with no dead links."""
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -85,3 +86,150 @@ def test_a_failing_cell_fails_its_notebook_and_names_the_cell(tmp_path):
     assert "broken.py: cell 3" in str(error.value)
     assert "raise ValueError('bad data')" in str(error.value)
     assert str(error.value).endswith("failed: ValueError: bad data")
+
+
+class _Elements(HTMLParser):
+    """Start tags with their attributes, and the text of each <th>."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.headers: list[str] = []
+        self._in_th = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "th":
+            self._in_th = True
+            self.headers.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "th":
+            self._in_th = False
+
+    def handle_data(self, data):
+        if self._in_th:
+            self.headers[-1] += data
+
+
+def _parse(page: Path) -> _Elements:
+    parser = _Elements()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def _report_pages(report: Path) -> list[Path]:
+    return [
+        p
+        for p in report.rglob("*.html")
+        if "data_docs" not in p.parts and p.parent.name != "charts"
+    ]
+
+
+def test_every_table_header_has_a_scope(built):
+    missing = {
+        str(page.relative_to(built / "report")): n
+        for page in _report_pages(built / "report")
+        if (n := sum(1 for tag, attrs in _parse(page).tags if tag == "th" and "scope" not in attrs))
+    }
+    assert missing == {}
+
+
+def test_notebook_tables_and_images_speak_to_a_reader(built):
+    for page in (built / "report" / "notebooks").glob("*.html"):
+        parsed = _parse(page)
+        raw = [h for h in parsed.headers if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h.strip())]
+        assert raw == [], (page.name, raw)  # n_baseline, p_value ... read as words
+        alts = [attrs.get("alt", "") for tag, attrs in parsed.tags if tag == "img"]
+        assert all(len(alt) > 20 and "No description" not in alt for alt in alts), (page.name, alts)
+    maritime = _parse(built / "report" / "notebooks" / "maritime.html")
+    assert sum(1 for tag, _ in maritime.tags if tag == "img") >= 2
+
+
+def test_every_chart_file_carries_its_title_and_summary(built):
+    charts = built / "report" / "charts"
+    svgs = list(charts.glob("*.svg"))
+    assert len(svgs) >= 10
+    for svg in svgs:
+        head = svg.read_text(encoding="utf-8")[:3000]
+        assert re.match(r'<svg\b[^>]*\brole="img"[^>]*\baria-labelledby="[^"]+"', head), svg.name
+        assert re.search(
+            r"<title id=\"[^\"]+\">[^<]+</title><desc id=\"[^\"]+\">[^<]{10,}</desc>", head
+        ), svg.name
+    for page in charts.glob("*.html"):
+        parsed = _parse(page)
+        assert ("html", {"lang": "en"}) in parsed.tags, page.name
+        assert any(tag == "title" for tag, _ in parsed.tags), page.name
+        vis = [attrs for tag, attrs in parsed.tags if attrs.get("id") == "vis"]
+        assert vis and vis[0].get("role") == "img" and len(vis[0].get("aria-label", "")) > 20, (
+            page.name
+        )
+
+
+def test_commitment_pages_print_dates_at_their_precision_notes_and_english_titles(built, warehouse):
+    from markupsafe import escape
+
+    from pipelines.reporting.dates import at_precision, machine_date
+
+    rows = warehouse.execute(
+        "SELECT ev.commitment_id, e.start_date, e.date_precision, e.notes, e.source_title_en "
+        "FROM evidence AS ev JOIN events AS e USING (event_id)"
+    ).fetchall()
+    months = [r for r in rows if r[2] == "month"]
+    assert months and any(r[3] for r in rows) and any(r[4] for r in rows)
+    for commitment_id, start, precision, notes, title_en in rows:
+        page = (built / "report" / "commitments" / f"{commitment_id}.html").read_text(
+            encoding="utf-8"
+        )
+        shown = f'<time datetime="{machine_date(start, precision)}">{at_precision(start, precision)}</time>'
+        assert shown in page, (commitment_id, start, precision)
+        if notes:
+            assert str(escape(notes)) in page, (commitment_id, notes[:40])
+        if title_en:
+            assert f"(English: {escape(title_en)})" in page, (
+                commitment_id,
+                title_en,
+            )
+    month_start = months[0][1].isoformat()
+    page = (built / "report" / "commitments" / f"{months[0][0]}.html").read_text(encoding="utf-8")
+    assert f">{month_start}<" not in page  # never the 1st of the month as if it were the day
+
+
+def test_no_rate_ratio_where_none_is_meaningful(built, warehouse):
+    rows = warehouse.execute(
+        "SELECT commitment_id, status, basis, n_baseline, n_post FROM scorecard WHERE kind = 'activity'"
+    ).fetchall()
+    too_few = [r for r in rows if r[1] == "too few events to tell"]
+    assert too_few and any(r[3] == 0 and r[4] == 0 for r in too_few)  # a 0-vs-0 case is covered
+    for commitment_id, _, basis, *_ in too_few:
+        assert "rate ratio" not in basis and "interval" not in basis, basis
+        page = (built / "report" / "commitments" / f"{commitment_id}.html").read_text(
+            encoding="utf-8"
+        )
+        rate = page[page.index('id="rate"') : page.index('id="evidence-section"')]
+        assert "too few to compare the rates" in rate and "∞" not in rate, commitment_id
+    for commitment_id, status, basis, *_ in rows:
+        if status != "too few events to tell" and "rate ratio" in basis:
+            page = (built / "report" / "commitments" / f"{commitment_id}.html").read_text(
+                encoding="utf-8"
+            )
+            assert '<a href="#evidence-section">' in page[page.index('id="rate"') :], commitment_id
+
+
+def test_every_number_of_the_scorecard_links_to_the_section_behind_it(built):
+    report = built / "report"
+    index = (report / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="commitment-row">(.*?)</tr>', index, flags=re.DOTALL)
+    assert len(rows) == 41
+    linked = 0
+    for row in rows:
+        basis = re.findall(r"<td>(.*?)</td>", row, flags=re.DOTALL)[-1]
+        text = re.sub(r"<[^>]+>", "", basis)
+        if not re.search(r"\d", text) or "Never searched" in text or "kind-not-measurable" in row:
+            continue  # no number, or nothing searched to rest one on
+        href = re.match(r'\s*<a href="([^"]+)">', basis)
+        assert href, text
+        page, fragment = href.group(1).split("#")
+        assert fragment in {a.get("id") for _, a in _parse(report / page).tags}, href.group(1)
+        linked += 1
+    assert linked > 20

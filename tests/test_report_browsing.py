@@ -21,7 +21,10 @@ def test_the_overview_grid_has_a_cell_per_commitment_linking_to_its_page(built, 
 def test_the_evidence_table_sorts_and_filters(built, browser):
     page, problems, _ = open_page(browser, (built / "report" / "commitments" / "1.1.html").as_uri())
     table = page.locator("table#evidence")
-    dates = lambda: table.locator("tbody tr td:first-child").all_inner_texts()  # noqa: E731
+    # the cell reads "Oct 2015" or "16 Oct 2025"; it sorts on its ISO date
+    dates = lambda: table.locator("tbody tr td:first-child").evaluate_all(  # noqa: E731
+        "cells => cells.map(c => c.dataset.sort)"
+    )
     before = dates()
     assert len(before) > 2
     header = table.locator("thead th").first
@@ -30,7 +33,7 @@ def test_the_evidence_table_sorts_and_filters(built, browser):
     assert dates() == sorted(before)
     header.locator("button.sort").click()
     assert dates() == sorted(before, reverse=True)
-    needle = before[0]
+    needle = table.locator("tbody tr td:first-child").first.inner_text()
     page.locator("label.table-filter input").first.fill(needle)
     visible = table.locator("tbody tr:not([hidden])")
     assert 0 < visible.count() < len(before)

@@ -75,7 +75,7 @@ def _chart_asset(entry: dict) -> AssetsDefinition:
                 [indicator_id],
             ).df()
         # Altair is imported here, not at module level: loading the Definitions stays fast.
-        from pipelines.reporting.charts import ChartSpec, indicator_chart, save_chart
+        from pipelines.reporting.charts import ChartSpec, describe, indicator_chart, save_chart
 
         if entry.get("chart") == "minerals":
             from pipelines.assets.trade_charts import draw_minerals_charts
@@ -92,7 +92,10 @@ def _chart_asset(entry: dict) -> AssetsDefinition:
             counts=entry["method"] == "ind_evidence_per_year",
             commitments=tuple(entry["commitments"]),
         )
-        paths = save_chart(indicator_chart(spec, values), charts_dir(), indicator_id)
+        paths = save_chart(
+            indicator_chart(spec, values), charts_dir(), indicator_id,
+            title=spec.title, summary=describe(spec, values),
+        )  # fmt: skip
         context.log.info(f"{indicator_id}: {len(values)} values charted")
         return MaterializeResult(
             metadata={
@@ -138,17 +141,20 @@ def chart_mechanism_timelines(
         editions = con.execute(_EDITIONS).df()
         mechanisms = con.execute(_MECHANISMS).df()
         themes = dict(con.execute("SELECT commitment_id, theme FROM commitments").fetchall())
-    from pipelines.reporting.charts import mechanism_timeline, save_chart
+    from pipelines.reporting.charts import describe_timeline, mechanism_timeline, save_chart
 
     written = []
     for commitment_id, own in mechanisms.groupby("commitment_id"):
+        title = f"{commitment_id} · {themes.get(commitment_id, '')}"
+        held = editions[editions["commitment_id"] == commitment_id]
         chart = mechanism_timeline(
-            f"{commitment_id} · {themes.get(commitment_id, '')}",
-            editions[editions["commitment_id"] == commitment_id],
-            own,
+            title, held, own,
             f"{EVENT_SOURCES}; editions recognised by the codebook (data/codebook.yaml)",
-        )
-        save_chart(chart, charts_dir(), timeline_name(commitment_id))
+        )  # fmt: skip
+        save_chart(
+            chart, charts_dir(), timeline_name(commitment_id),
+            title=f"Timeline of the mechanisms of {title}", summary=describe_timeline(held, own),
+        )  # fmt: skip
         written.append(commitment_id)
     context.log.info(f"timelines for {len(written)} recurring commitments")
     return MaterializeResult(metadata={"timelines": MetadataValue.int(len(written))})

@@ -41,7 +41,7 @@ def draw_minerals_charts(
 ) -> dict[str, Path]:
     import vl_convert
 
-    from pipelines.reporting.charts import save_chart
+    from pipelines.reporting.charts import describe_series, label_svg, save_chart
     from pipelines.reporting.trade_charts import TRADE_AXIS, Axis, mineral_chart, minerals_overview
 
     # The same day the run compares to (TRACKER_AS_OF), so that a past report is reproduced.
@@ -61,8 +61,10 @@ def draw_minerals_charts(
     for item in charts:
         name = f"{entry['id']}--{slug(item.mineral)}"
         # One SVG each: the overview carries the PNG and the offline HTML.
+        svg = vl_convert.vegalite_to_svg(item.chart.to_dict())
+        summary = describe_series(entry["unit"], item.drawn, "mineral")
         (folder / f"{name}.svg").write_text(
-            vl_convert.vegalite_to_svg(item.chart.to_dict()), encoding="utf-8"
+            label_svg(svg, f"{entry['title']}: {item.mineral}", summary, name), encoding="utf-8"
         )
         drawn[item.mineral] = {
             "files": f"{name}.svg",
@@ -74,4 +76,5 @@ def draw_minerals_charts(
     subtitle = entry.get("subtitle", "")
     overview = minerals_overview(values, entry["title"], subtitle, sources, as_of, axis)
     context.log.info(f"{entry['id']}: {len(charts)} mineral group(s), {len(values)} values")
-    return save_chart(overview, folder, entry["id"])
+    summary = describe_series(entry["unit"], values, "mineral")
+    return save_chart(overview, folder, entry["id"], title=entry["title"], summary=summary)

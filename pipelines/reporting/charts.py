@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -337,20 +339,127 @@ def _with_caption(plot: alt.TopLevelMixin, caption: str) -> alt.VConcatChart:
     return alt.vconcat(plot, footer, spacing=4).configure_concat(spacing=4)
 
 
-def save_chart(chart: alt.TopLevelMixin, folder: Path, name: str) -> dict[str, Path]:
+def describe(spec: ChartSpec, values: pd.DataFrame) -> str:
+    """One line that says what the chart shows, for its alt text: the span, the total or the
+    latest value, the peak, and what is not complete."""
+    if values.empty:
+        return "No values yet."
+    periods = sorted(values["period"].astype(str).unique())
+    span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+    if spec.counts:
+        frame = _with_status(values)
+        counted = frame[frame["period_status"] != "not yet searched"]
+        totals = counted.groupby("period")["value"].sum()
+        unit = spec.unit if "per year" in spec.unit else f"{spec.unit} per year"
+        unit = unit[:1].upper() + unit[1:]
+        if totals.empty:
+            return f"{unit}, {span}: no year searched yet."
+        peak = totals.idxmax()
+        text = (f"{unit}, {span}: {_number(totals.sum())} in all, "
+                f"most in {peak} ({_number(totals[peak])})")  # fmt: skip
+        part = frame.loc[frame["period_status"] == "part year", "period"].astype(str)
+        if len(part):
+            text += f"; {', '.join(sorted(part.unique()))} searched only in part"
+        return text + "."
+    latest = values[values["period"].astype(str) == periods[-1]]
+    parts = [
+        f"{row['series']} {_number(row['value'])}" if row.get("series") else _number(row["value"])
+        for row in latest.to_dict("records")
+    ]
+    return f"{spec.unit} by period, {span}; latest ({periods[-1]}): {', '.join(parts[:4])}."
+
+
+def describe_timeline(editions: pd.DataFrame, mechanisms: pd.DataFrame) -> str:
+    """One line for a mechanism timeline: editions drawn, the last, and what is due next."""
+    held = (
+        pd.to_datetime(editions["held_on"])
+        if len(editions)
+        else pd.Series([], dtype="datetime64[ns]")
+    )
+    text = (f"{len(editions)} edition(s) of {mechanisms['mechanism'].nunique()} mechanism(s)"
+            + (f" from {held.min():%Y} to {held.max():%d %b %Y}" if len(held) else ""))  # fmt: skip
+    due = [f"{row['mechanism']}: next due {pd.Timestamp(row['next_due']):%d %b %Y} ({row['status']})"
+           for row in mechanisms.dropna(subset=["next_due"]).to_dict("records")]  # fmt: skip
+    return text + ("; " + "; ".join(due) if due else "") + "."
+
+
+def describe_series(unit: str, values: pd.DataFrame, group: str) -> str:
+    """One line for a chart of values by `group` (e.g. mineral) and period."""
+    if values.empty:
+        return "No values yet."
+    periods = sorted(values["period"].astype(str).unique())
+    groups = sorted(values[group].astype(str).unique()) if group in values else []
+    which = groups[0] if len(groups) == 1 else f"{len(groups)} {group} groups"
+    return (f"{unit} for {which}, {periods[0]} to {periods[-1]}; "
+            f"{len(values)} values, each with its source.")  # fmt: skip
+
+
+def _number(value) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if pd.notna(value) else "no value"
+
+
+def label_svg(svg: str, title: str, summary: str, name: str = "chart") -> str:
+    """The SVG as one image for assistive technology: role img, a <title> and a <desc> (their ids
+    from the file's name, unique on a page that inlines several charts)."""
+    ids = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "chart"
+    root = re.match(r"<svg\b[^>]*>", svg)
+    if root is None:
+        raise ValueError("not an SVG document")
+    opening = root.group(0)[:-1] + (
+        f' role="img" aria-labelledby="{ids}-title {ids}-desc">'
+        f'<title id="{ids}-title">{html.escape(title)}</title>'
+        f'<desc id="{ids}-desc">{html.escape(summary)}</desc>'
+    )
+    return opening + _UNNAMED_ROLE.sub(_drop_role, svg[root.end() :])
+
+
+# Vega gives mark containers a graphics role but no name: an image part without a name, which a
+# screen reader announces as an empty graphic. Such elements lose the role; named marks keep it.
+_UNNAMED_ROLE = re.compile(r'<[a-z]+\b[^>]*\brole="(?:img|graphics-[a-z]+)"[^>]*>')
+
+
+def _drop_role(tag: re.Match) -> str:
+    text = tag.group(0)
+    if "aria-label=" in text:
+        return text
+    return re.sub(r'\s(?:role|aria-roledescription)="[^"]*"', "", text)
+
+
+def label_html(page: str, title: str, summary: str) -> str:
+    """The interactive chart's page: a language, a <title>, and the chart labelled as an image."""
+    page = page.replace("<html>", '<html lang="en">', 1).replace(
+        "<head>", f'<head>\n<title>{html.escape(title)}</title>\n<link rel="icon" href="data:,">', 1
+    )
+    label = html.escape(f"{title}. {summary}", quote=True)
+    return re.sub(
+        r'<div\b([^>]*\bid="vis"[^>]*)>',
+        lambda m: f'<div{m.group(1)} role="img" aria-label="{label}">',
+        page,
+        count=1,
+    )
+
+
+def save_chart(
+    chart: alt.TopLevelMixin, folder: Path, name: str, title: str = "", summary: str = ""
+) -> dict[str, Path]:
     """SVG and PNG through vl-convert (the PNG drawn from the SVG, so Vega runs once), and HTML
-    with Vega inlined so that it opens offline."""
+    with Vega inlined so that it opens offline. The SVG and the HTML carry the chart's title and
+    a one-line summary as their text alternative."""
     import vl_convert
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = {ext: folder / f"{name}.{ext}" for ext in ("png", "svg", "html")}
+    title = title or name
     svg = vl_convert.vegalite_to_svg(chart.to_dict())
-    paths["svg"].write_text(svg, encoding="utf-8")
     paths["png"].write_bytes(vl_convert.svg_to_png(svg))
-    chart.save(paths["html"], inline=True, json_kwds={"cls": ScriptSafeJSONEncoder})
+    paths["svg"].write_text(label_svg(svg, title, summary, name), encoding="utf-8")
+    # Drawn on a canvas under one label (the SVG file is the accessible copy); no export menu,
+    # whose unlabelled toggle a screen reader cannot name and whose files are saved beside it.
+    chart.save(
+        paths["html"], inline=True, json_kwds={"cls": ScriptSafeJSONEncoder},
+        embed_options={"actions": False, "renderer": "canvas"},
+    )  # fmt: skip
     # Browsers ask for /favicon.ico otherwise, a 404 in the console of a page served locally.
     page = paths["html"].read_text(encoding="utf-8")
-    paths["html"].write_text(
-        page.replace("<head>", '<head>\n<link rel="icon" href="data:,">', 1), encoding="utf-8"
-    )
+    paths["html"].write_text(label_html(page, title, summary), encoding="utf-8")
     return paths

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from pipelines.reporting.dates import at_precision
+
 KIND_PHRASES = {
     "recurring": "a recurring mechanism, judged on whether it meets on schedule",
     "milestone": "a milestone to reach, judged by the highest rung of its ladder",
@@ -51,7 +53,7 @@ def narrative(
         if latest:
             sentences.append(
                 f"Since signing, {len(since)} event(s) are recorded as evidence, the latest "
-                f"“{latest['name']}” ({latest['start_date']})."
+                f"“{latest['name']}” ({at_precision(latest['start_date'], latest.get('date_precision'))})."
             )
         else:
             sentences.append("No event since signing is recorded as evidence.")

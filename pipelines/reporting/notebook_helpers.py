@@ -6,19 +6,24 @@ URLs become links.
 
 from __future__ import annotations
 
+import base64
 import html
 import os
+import re
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-from IPython.display import HTML, SVG, display
+from IPython.display import HTML, display
 
 from pipelines import settings
+from pipelines.reporting.dates import at_precision
 
 MAX_ROWS_PER_COMMITMENT = 100  # a reviewer reads the newest; the CSV export holds them all
 EVIDENCE_SQL = """
-SELECT ev.commitment_id, e.start_date, e.name, e.family, ev.rule_id, e.source_title, e.source_url
+SELECT ev.commitment_id, e.start_date, e.date_precision, e.name, e.family, ev.rule_id,
+       e.source_title || coalesce(' (English: ' || e.source_title_en || ')', '') AS source_title,
+       e.source_url
 FROM evidence AS ev JOIN events AS e USING (event_id)
 WHERE list_contains(?, ev.commitment_id)
 QUALIFY row_number() OVER (PARTITION BY ev.commitment_id ORDER BY e.start_date DESC, e.event_id) <= ?
@@ -33,6 +38,34 @@ SELECT commitment_id, kind, coalesce(strftime(coverage_through, '%Y-%m-%d'), 'no
 FROM scorecard WHERE list_contains(?, section)
 ORDER BY section, string_split(commitment_id, '.')[2]::INTEGER
 """
+
+
+# What a reviewer reads above a column instead of the warehouse's name for it.
+LABELS = {
+    "commitment_id": "Commitment", "start_date": "Date", "end_date": "End", "name": "Event",
+    "family": "Register", "rule_id": "Rule", "source_title": "Source", "source": "Source",
+    "coverage_through": "Coverage through", "n_baseline": "Events in baseline",
+    "n_post": "Events since signing", "p_value": "p-value", "rate_ratio": "Rate ratio",
+    "ratio_low": "Interval, low", "ratio_high": "Interval, high", "port_calls": "Port calls",
+    "previous_status": "Previous status", "previous_codebook_version": "Previous codebook",
+    "codebook_version": "Codebook", "source_kind": "Source of the rows", "limiting_series": "Limiting series",
+    "complete_through": "Complete through", "hs_code": "HS code", "hs_match": "HS match",
+    "period_kind": "Period kind", "below_rounding": "Under US$ 5,000",
+    "specific_usd_million": "Specific codes, US$ million",
+    "upper_bound_usd_million": "Upper bound, US$ million",
+    "figures_under_5k": "Figures under US$ 5,000", "japan_share_percent": "Japan's share, %",
+    "japan_usd_million": "To Japan, US$ million", "world_usd_million": "To the world, US$ million",
+    "signing_window": "Window", "mean_usd_billion": "Mean, US$ billion",
+    "before_signing": "Before signing", "since_signing": "Since signing",
+}  # fmt: skip
+
+
+def label(column: str) -> str:
+    """A column's reader-facing name: from LABELS, else its words ("as_of" -> "As of")."""
+    if column in LABELS:
+        return LABELS[column]
+    words = str(column).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -52,13 +85,15 @@ def table(
     frame: pd.DataFrame, link_column: str | None = None, text_column: str | None = None
 ) -> HTML:
     """An HTML table whose every cell is escaped; `link_column` becomes a source link."""
-    columns = [c for c in frame.columns if c not in {link_column}]
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    columns = [c for c in frame.columns if c not in {link_column, "date_precision"}]
+    head = "".join(f'<th scope="col">{html.escape(label(c))}</th>' for c in columns)
     rows = []
     for record in frame.to_dict("records"):
         cells = []
         for column in columns:
             value = _text(record[column])
+            if column in {"start_date", "end_date"} and "date_precision" in record and value:
+                value = at_precision(record[column], record["date_precision"])
             if link_column and column == text_column:
                 cells.append(f"<td>{safe_link(record[link_column], value)}</td>")
             else:
@@ -94,6 +129,19 @@ def evidence(con: duckdb.DuckDBPyConnection, commitments: list[str]) -> HTML:
 
 
 def show_chart(indicator_id: str) -> None:
-    """The chart the pipeline saved for an indicator, inline as SVG (no scripts, works offline)."""
+    """The chart the pipeline saved for an indicator, as an SVG image (no scripts, works offline)
+    whose alt text is the chart's title and one-line summary, which also appears under it."""
     path = Path(os.environ.get("TRACKER_CHARTS_DIR", settings.build_dir() / "report" / "charts"))
-    display(SVG(filename=str(path / f"{indicator_id}.svg")))
+    svg = (path / f"{indicator_id}.svg").read_text(encoding="utf-8")
+    title, summary = (_svg_text(svg, tag) for tag in ("title", "desc"))
+    alt = html.escape(f"{title}. {summary}" if summary else title or indicator_id, quote=True)
+    source = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    figure = (f'<figure class="chart"><img src="data:image/svg+xml;base64,{source}" alt="{alt}">'
+              f"<figcaption>{html.escape(summary)}</figcaption></figure>")  # fmt: skip
+    # The SVG stays beside the HTML for front ends that do not render HTML outputs.
+    display({"text/html": figure, "image/svg+xml": svg}, raw=True)
+
+
+def _svg_text(svg: str, tag: str) -> str:
+    found = re.search(rf"<{tag}\b[^>]*>(.*?)</{tag}>", svg, flags=re.DOTALL)
+    return html.unescape(found.group(1)) if found else ""

@@ -24,17 +24,28 @@ PAGE = """<!doctype html>
 <title>{title}</title>
 <link rel="icon" href="data:,">
 <style>
-body {{ font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto;
+@font-face {{ font-family: "Tracker Devanagari"; src: url("../fonts/NotoSansDevanagari-subset.woff2") format("woff2");
+  unicode-range: U+0900-097F, U+A8E0-A8FF, U+200C-200D, U+25CC; }}
+@font-face {{ font-family: "Tracker Japanese"; src: url("../fonts/NotoSansJP-subset.woff2") format("woff2");
+  unicode-range: U+3000-30FF, U+4E00-9FFF, U+FF01-FF60; }}
+body {{ font-family: "DejaVu Sans", Helvetica, Arial, "Tracker Devanagari", "Tracker Japanese",
+       "Noto Sans Devanagari", "Nirmala UI", Mangal, "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", Meiryo,
+       sans-serif; max-width: 1100px; margin: 2em auto;
        padding: 0 1em; color: #222; line-height: 1.45; }}
 table {{ border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 1.5em; }}
 th, td {{ border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; }}
 th {{ background: #f3f3f3; }}
 .jp-OutputPrompt, .jp-InputPrompt {{ display: none; }}
-svg {{ max-width: 100%; height: auto; }}
+svg, img {{ max-width: 100%; height: auto; }}
+figure.chart {{ margin: 1em 0 2em; }}
+figure.chart figcaption {{ color: #444; font-size: 0.9em; }}
+.jp-OutputArea-output {{ overflow-x: auto; }}
 nav a {{ margin-right: 1em; }}
 </style></head>
-<body><nav><a href="../index.html">Report</a><a href="index.html">Notebooks</a></nav>
+<body><nav aria-label="Report"><a href="../index.html">Report</a><a href="index.html">Notebooks</a></nav>
+<main>
 {body}
+</main>
 </body></html>
 """
 

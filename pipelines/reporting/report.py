@@ -6,7 +6,9 @@ http(s) URLs become links. The report works from the file system: no CDN, no ser
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -18,6 +20,7 @@ from markupsafe import Markup, escape
 from pipelines import settings
 from pipelines.coverage import complete_through, tier_shares
 from pipelines.inputs import load_yaml
+from pipelines.reporting.dates import at_precision, machine_date
 from pipelines.reporting.narrative import narrative
 
 
@@ -43,9 +46,35 @@ def link(url: str | None, text: str | None = None) -> Markup:
 
 _ENV.filters["link"] = link
 
+
+def event_date(value, precision: str | None = "day") -> Markup:
+    """A date as precise as its source: <time datetime="2015-10">Oct 2015</time>."""
+    if value is None:
+        return Markup("–")
+    return Markup('<time datetime="{}">{}</time>').format(
+        machine_date(value, precision), at_precision(value, precision)
+    )
+
+
+def original_title(title: str | None) -> Markup:
+    """A source's own title; one in Japanese or Devanagari is marked so that its fonts (and, for
+    Japanese, its glyph forms) apply and a test can find it."""
+    if not title:
+        return Markup("")
+    if any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in title):
+        return Markup('<span class="original-title" lang="ja">{}</span>').format(title)
+    if any("\u0900" <= ch <= "\u097f" for ch in title):
+        return Markup('<span class="original-title">{}</span>').format(title)
+    return escape(title)
+
+
+_ENV.filters["event_date"] = event_date
+_ENV.filters["original_title"] = original_title
+
 MAX_EVENTS_PER_PAGE = 500  # beyond this a page is a download; exports/evidence.csv holds all
 _EVIDENCE = f"""
-SELECT ev.commitment_id, e.start_date, e.name, e.family, ev.rule_id, e.source_url, e.source_title,
+SELECT ev.commitment_id, e.start_date, e.date_precision, e.name, e.family, ev.rule_id, e.source_url,
+       e.source_title, e.source_title_en, e.notes,
        array_to_string(ev.rule_ids, ', ') AS rules, array_to_string(ev.matched_terms, '; ') AS matched,
        ev.basis, ev.confidence, ev.review_status, ev.review_reason,
        e.source_tier,
@@ -59,7 +88,8 @@ ORDER BY ev.commitment_id, e.start_date DESC, e.event_id
 # What the two governments said: passages are listed under each commitment they were mapped to;
 # they are not events, so they do not count towards a commitment's status.
 _STATEMENTS = """
-SELECT commitment_id, document_date, document_title, issuer, passage, source_url, source_title
+SELECT commitment_id, document_date, document_title, issuer, passage, source_url, source_title,
+       source_title_en
 FROM statements, unnest(commitment_ids) AS t(commitment_id)
 ORDER BY commitment_id, document_date DESC, statement_id
 """
@@ -174,7 +204,10 @@ def build_report(
     # vl-convert writes the SVGs from our own specs and escapes their text: safe to inline.
     svgs = {c["indicator_id"]: Markup((out_dir / "charts" / f"{c['indicator_id']}.svg").read_text(encoding="utf-8"))
             for c in charts}  # fmt: skip
-    render("charts.html", out_dir / "charts.html", "", charts=charts, svgs=svgs)
+    summaries = {key: chart_summary(svg) for key, svg in svgs.items()}
+    render(
+        "charts.html", out_dir / "charts.html", "", charts=charts, svgs=svgs, summaries=summaries
+    )
     render("notebooks.html", out_dir / "notebooks" / "index.html", "../", notebooks=notebooks)
     render(
         "method.html", out_dir / "method.html", "",
@@ -210,6 +243,10 @@ def build_report(
     (out_dir / "tables.js").write_text(
         _ENV.loader.get_source(_ENV, "tables.js")[0], encoding="utf-8"
     )
+    fonts = out_dir / "fonts"
+    fonts.mkdir(exist_ok=True)
+    for font in sorted((Path(__file__).parent / "templates" / "fonts").iterdir()):
+        shutil.copyfile(font, fonts / font.name)  # the subsets and their licence travel together
     return written
 
 
@@ -231,6 +268,12 @@ def _grouped(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, list[dict]]:
     for record in _records(con, sql):
         grouped.setdefault(record["commitment_id"], []).append(record)
     return grouped
+
+
+def chart_summary(svg: str) -> str:
+    """The one-line summary a chart's SVG carries in its <desc> (see charts.label_svg)."""
+    found = re.search(r"<desc\b[^>]*>(.*?)</desc>", svg, flags=re.DOTALL)
+    return html.unescape(found.group(1)) if found else ""
 
 
 def _inline_svg(path: Path) -> Markup | None:

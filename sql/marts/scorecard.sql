@@ -132,8 +132,12 @@ SELECT
         WHEN cb.kind = 'activity' THEN
             a.n_post || ' event(s) in ' || a.post_days || ' days after the summit, '
             || a.n_baseline || ' in the ' || a.baseline_days || ' baseline days'
-            || coalesce('; rate ratio ' || a.rate_ratio, '')
-            || coalesce(' (90% interval ' || a.ratio_low || '–' || coalesce(CAST(a.ratio_high AS VARCHAR), '∞') || ')', '')
+            -- a ratio of so few events (or of none to none) says nothing: it is not printed
+            || CASE WHEN a.status = 'too few events to tell'
+                    THEN '; too few events to compare the rates'
+                    ELSE coalesce('; rate ratio ' || a.rate_ratio, '')
+                         || coalesce(' (90% interval ' || a.ratio_low || '–' || coalesce(CAST(a.ratio_high AS VARCHAR), '∞') || ')', '')
+               END
             || '.'
         WHEN cb.kind = 'statement' THEN
             st.n_statements || ' passage(s) of joint statements since the signing summit.'

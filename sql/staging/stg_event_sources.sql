@@ -28,7 +28,7 @@ checked AS (
     FROM typed
 )
 SELECT
-    source_file, line_no, event_id, source_url, source_title,
+    source_file, line_no, event_id, source_url, source_title, source_title_en,
     published_on AS published_date, retrieved_on AS retrieved_date, notes,
     regexp_replace(lower(regexp_extract(coalesce(source_url, ''), '^https?://([^/:?#]+)', 1)),
                    '^(www|m|amp|origin)\.', '') AS source_domain,

@@ -147,7 +147,7 @@ SELECT
     start_on AS start_date, coalesce(end_on, start_on) AS end_date, date_precision,
     location, host, multilateral = 'true' AS multilateral,
     japan_list AS japan_participants, india_list AS india_participants, other_participants,
-    source_url, source_title, published_on AS published_date, retrieved_on AS retrieved_date, notes,
+    source_url, source_title, source_title_en, published_on AS published_date, retrieved_on AS retrieved_date, notes,
     exercise_type, domain_list AS domains, vessels, port, direction, service,
     partners, stage, technology_area, mechanism,
     raw_record, problems

@@ -71,7 +71,7 @@ checked AS (
 )
 SELECT
     source_file, line_no, statement_id, document_title, document_on AS document_date, issuer,
-    document_type, source_url, source_title, passage, passage_words,
+    document_type, source_url, source_title, source_title_en, passage, passage_words,
     list_sort(list_distinct(commitment_list)) AS commitment_ids, retrieved_on AS retrieved_date, notes,
     raw_record, problems
 FROM checked
