@@ -18,15 +18,12 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, repeat
+from operator import add
 
 import ahocorasick_rs
 
 MAX_EXPANSION = 20_000
-# Python's str.lower would map e.g. U+0130 to two characters and shift every offset after it;
-# RE2's case folding, restricted to what an ASCII keyword can match, is one character each.
-_FOLD = str.maketrans(
-    {**{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}, "\u017f": "s", "\u212a": "k"}
-)
 _SPECIAL = set("|()[]?*+{}.^$\\")
 BOUNDARY, NOT_BOUNDARY = "\\b", "\\B"
 
@@ -36,7 +33,14 @@ class UnsupportedPattern(ValueError):
 
 
 def fold(text: str) -> str:
-    return text.translate(_FOLD)
+    """Case-fold as RE2 does for ASCII keywords, one character for one (offsets stay valid).
+
+    str.lower maps only two non-ASCII characters to ASCII: U+212A to k (as RE2 does) and U+0130
+    to i + U+0307 (RE2 does not, and it adds a character); U+017F must become s.
+    """
+    if text.isascii():
+        return text.lower()
+    return text.replace("\u0130", "\u0131").lower().replace("\u017f", "s")
 
 
 def _is_word(ch: str) -> bool:
@@ -189,15 +193,26 @@ class _Entry:
     pattern: int  # index into KeywordMatcher.patterns
     priority: int  # position of the literal in the expansion: lower is tried first by RE2
     assertions: tuple[tuple[int, str], ...]  # (offset in the literal, BOUNDARY / NOT_BOUNDARY)
+    readers: tuple[tuple[int, int], ...] = ()  # (set, position in the set) of the field scanned
+
+
+@dataclass
+class _Scanner:
+    """The literals worth finding in one field: those of patterns that some set reads there."""
+
+    automaton: ahocorasick_rs.AhoCorasick
+    entries: list[list[_Entry]]
+    probes: set[int]  # literals that say the field may end with the start of a spanning literal
 
 
 class KeywordMatcher:
-    """All literals of all sets in one automaton; `match_row` answers every set for one row.
+    """Every set's literals, found in one scan of each field over many rows at once.
 
-    A row's fields (in the order of `fields`) are scanned once, joined by ' ', so a match inside
-    a field is found once for every set that reads the field. A match that would cross from one
-    field into the next depends on which fields a set joins, and in what order: only when a field
-    ends with the beginning of a literal that contains a space is that join scanned again.
+    A column of rows is joined into one string and scanned once; a match inside a field serves
+    every set that reads the field. A match that would cross from one field into the next (over
+    the ' ' that joins them) depends on which fields a set joins, and in what order: only rows
+    where a field ends with the beginning of a literal that contains a space are joined and
+    scanned again, as that set joins them.
     """
 
     def __init__(self, sets: Sequence[KeywordSet], fields: Sequence[str]):
@@ -209,11 +224,17 @@ class KeywordMatcher:
         self.patterns = list(dict.fromkeys(s.pattern for s in sets))
         pattern_index = {p: i for i, p in enumerate(self.patterns)}
         self.sets = [(pattern_index[s.pattern], tuple(position[f] for f in s.fields)) for s in sets]
-        self.sets_of: dict[int, list[int]] = defaultdict(list)
-        for number, (pattern, _) in enumerate(self.sets):
-            self.sets_of[pattern].append(number)
-        self.joins = sorted({indexes for _, indexes in self.sets if len(indexes) > 1})
-        by_literal: dict[str, list[_Entry]] = defaultdict(list)
+        readers: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+        self.joined_sets: dict[tuple[tuple[int, ...], int], list[int]] = defaultdict(list)
+        self.joins_after: list[set[tuple[int, ...]]] = [set() for _ in self.fields]
+        for number, (pattern, indexes) in enumerate(self.sets):
+            for at, index in enumerate(indexes):
+                readers[(pattern, index)].append((number, at))
+            if len(indexes) > 1:
+                self.joined_sets[(indexes, pattern)].append(number)
+                for index in indexes[:-1]:
+                    self.joins_after[index].add(indexes)
+        expanded: dict[str, list[_Entry]] = defaultdict(list)
         for index, pattern in enumerate(self.patterns):
             for priority, option in enumerate(expand(pattern)):
                 chars, assertions = [], []
@@ -222,9 +243,9 @@ class KeywordMatcher:
                         assertions.append((len(chars), item))
                     else:
                         chars.append(item)
-                by_literal["".join(chars)].append(_Entry(index, priority, tuple(assertions)))
-        self.literals = list(by_literal)
-        self.entries = [by_literal[literal] for literal in self.literals]
+                expanded["".join(chars)].append(_Entry(index, priority, tuple(assertions)))
+        self.literals = list(expanded)
+        self.entries = [expanded[literal] for literal in self.literals]
         self.automaton = ahocorasick_rs.AhoCorasick(self.literals)
         segments = {
             literal[literal.rfind(" ", 0, at) + 1 : at]
@@ -232,62 +253,119 @@ class KeywordMatcher:
             for at, ch in enumerate(literal)
             if ch == " "
         }
-        self.join_segments = tuple(segments - {""})
+        # A literal that starts with a space or holds two can span any join: every row is rejoined.
         self.join_always = "" in segments
+        probes = {segment + " " for segment in segments - {""}}
+        self.scanners: list[_Scanner | None] = []
+        for field in range(len(self.fields)):
+            wanted: dict[str, list[_Entry]] = {}
+            for literal, entries in expanded.items():
+                here = [_Entry(e.pattern, e.priority, e.assertions, tuple(readers[(e.pattern, field)]))
+                        for e in entries if readers.get((e.pattern, field))]  # fmt: skip
+                if here:
+                    wanted[literal] = here
+            if self.joins_after[field] and not self.join_always:
+                for probe in probes:
+                    wanted.setdefault(probe, [])
+            names = list(wanted)
+            self.scanners.append(
+                _Scanner(
+                    ahocorasick_rs.AhoCorasick(names),
+                    [wanted[n] for n in names],
+                    {i for i, n in enumerate(names) if n in probes},
+                )
+                if names
+                else None
+            )
 
-    def occurrences(self, text: str, folded: str) -> list[tuple[int, int, int, int]]:
-        """(start, end, pattern, priority) of every literal occurrence whose boundaries hold."""
+    def match_rows(
+        self, columns: Sequence[Sequence[str | None]]
+    ) -> dict[tuple[int, int], list[str]]:
+        """{(row, set): the matched substrings in order} for every row and set with a match.
+
+        `columns` holds one sequence of values per field, in the order of `fields`.
+        """
+        cols = [[v or "" for v in column] if None in column else column for column in columns]
+        found: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
+        rejoin: dict[int, set[tuple[int, ...]]] = defaultdict(set)
+        for field, scanner in enumerate(self.scanners):
+            if scanner is None:
+                continue
+            values = cols[field]
+            # Each value is followed by ' ' (as a join would) and the rows are parted by a NUL,
+            # which no literal holds: nothing matches across rows, and boundaries see a non-word.
+            text = " \x00".join(values) + " "
+            starts = list(accumulate(map(add, map(len, values), repeat(2)), initial=0))
+            entries_of, probes, joins_after = (
+                scanner.entries,
+                scanner.probes,
+                self.joins_after[field],
+            )
+            folded = fold(text)
+            size = len(text)
+            for literal, start, end in scanner.automaton.find_matches_as_indexes(
+                folded, overlapping=True
+            ):
+                if end == size or text[end] == "\x00":  # runs into the ' ' after the value
+                    if literal in probes:
+                        rejoin[bisect_right(starts, start) - 1] |= joins_after
+                    continue
+                entries = entries_of[literal]
+                if not entries:
+                    continue
+                row = bisect_right(starts, start) - 1
+                base = starts[row]
+                for entry in entries:
+                    if entry.assertions and not all(
+                        _holds(text, start + at, kind) for at, kind in entry.assertions
+                    ):
+                        continue
+                    for number, at in entry.readers:
+                        shift = -base
+                        if at:  # not the set's first field: after the fields before it, each + ' '
+                            shift += sum(len(cols[i][row]) + 1 for i in self.sets[number][1][:at])
+                        found[(row, number)].append((start + shift, entry.priority, end + shift))
+        if self.join_always:
+            joins = set().union(*self.joins_after)
+            rejoin = {row: joins for row in range(len(cols[0]) if cols else 0)} if joins else {}
+        for row, joins in rejoin.items():
+            texts = [column[row] for column in cols]
+            for indexes in joins:
+                for start, end, entry in self._spanning(texts, indexes):
+                    for number in self.joined_sets.get((indexes, entry.pattern), ()):
+                        found[(row, number)].append((start, entry.priority, end))
+        result = {}
+        for (row, number), occurrences in found.items():
+            indexes = self.sets[number][1]
+            text = (
+                cols[indexes[0]][row]
+                if len(indexes) == 1
+                else " ".join(cols[i][row] for i in indexes)
+            )
+            result[(row, number)] = [text[s:e] for s, e in leftmost_first(occurrences)]
+        return result
+
+    def match_row(self, values: Sequence[str | None]) -> dict[int, list[str]]:
+        """For each set (by index) with at least one match in this one row: the matches, in order."""
+        return {
+            number: found for (_, number), found in self.match_rows([[v] for v in values]).items()
+        }
+
+    def occurrences(self, text: str) -> list[tuple[int, int, _Entry]]:
+        """(start, end, entry) of every literal occurrence in `text` whose boundaries hold."""
         found = []
-        for literal, start, end in self.automaton.find_matches_as_indexes(folded, overlapping=True):
+        for literal, start, end in self.automaton.find_matches_as_indexes(
+            fold(text), overlapping=True
+        ):
             for entry in self.entries[literal]:
                 # boundaries on the text as written: U+017F is no word character, its fold is
                 if all(_holds(text, start + at, kind) for at, kind in entry.assertions):
-                    found.append((start, end, entry.pattern, entry.priority))
+                    found.append((start, end, entry))
         return found
-
-    def match_row(self, values: Sequence[str | None]) -> dict[int, list[str]]:
-        """For each set (by index) with at least one match: the matched substrings, in order."""
-        texts = ["" if v is None else v for v in values]
-        joined = " ".join(texts)
-        folded = fold(joined)
-        starts, at = [], 0
-        for text in texts:
-            starts.append(at)
-            at += len(text) + 1
-        inside: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
-        for start, end, pattern, priority in self.occurrences(joined, folded):
-            index = bisect_right(starts, start) - 1
-            if end <= starts[index] + len(texts[index]):
-                inside[(pattern, index)].append(
-                    (start - starts[index], priority, end - starts[index])
-                )
-        spanning = {}
-        if self.joins and (self.join_always or self.join_segments):
-            may_span = {i for i, s in enumerate(starts)
-                        if self.join_always or folded[s : s + len(texts[i])].endswith(self.join_segments)}  # fmt: skip
-            for indexes in self.joins:
-                if may_span.intersection(indexes[:-1]):
-                    spanning[indexes] = self._spanning(texts, indexes)
-        patterns = {pattern for pattern, _ in inside}
-        patterns.update(p for found in spanning.values() for _, _, p, _ in found)
-        result: dict[int, list[str]] = {}
-        for pattern in patterns:
-            for number in self.sets_of[pattern]:
-                indexes = self.sets[number][1]
-                found, at = [], 0
-                for index in indexes:
-                    for start, priority, end in inside.get((pattern, index), ()):
-                        found.append((start + at, priority, end + at))
-                    at += len(texts[index]) + 1
-                found += [(s, p, e) for s, e, q, p in spanning.get(indexes, ()) if q == pattern]
-                if found:
-                    text = " ".join(texts[index] for index in indexes)
-                    result[number] = [text[s:e] for s, e in leftmost_first(found)]
-        return result
 
     def _spanning(
         self, texts: list[str], indexes: tuple[int, ...]
-    ) -> list[tuple[int, int, int, int]]:
+    ) -> list[tuple[int, int, _Entry]]:
         """Occurrences in the fields joined in this order that cross at least one joining ' '."""
         text = " ".join(texts[i] for i in indexes)
         joins, at = [], 0
@@ -295,9 +373,11 @@ class KeywordMatcher:
             at += len(texts[index])
             joins.append(at)
             at += 1
-        return [(s, e, pattern, priority)
-                for s, e, pattern, priority in self.occurrences(text, fold(text))
-                if any(s <= j < e for j in joins)]  # fmt: skip
+        return [
+            (s, e, entry)
+            for s, e, entry in self.occurrences(text)
+            if any(s <= j < e for j in joins)
+        ]
 
 
 def _holds(text: str, at: int, kind: str) -> bool:

@@ -1,6 +1,7 @@
 """The keywords every rule finds in every register row, found in one pass over each row's text."""
 
 import duckdb
+import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from pipelines.keyword_matcher import KeywordMatcher, KeywordSet
@@ -49,20 +50,24 @@ def write_rule_keyword_hits(con: duckdb.DuckDBPyConnection) -> int:
     # The names come from FIELDS above, never from data.
     cursor = con.execute(f"SELECT event_id, {', '.join(used)} FROM event_rows")  # noqa: S608
     while batch := cursor.fetchmany(BATCH_ROWS):
-        for event_id, *values in batch:
-            for set_number, found in matcher.match_row(values).items():
-                for rule_id, role in readers[set_number]:
-                    ids.append(event_id)
-                    rules.append(rule_id)
-                    kinds.append(role)
-                    matches.append(found)
-    con.execute(
-        """CREATE OR REPLACE TABLE rule_keyword_hits AS
-        SELECT unnest($1)::VARCHAR AS row_event_id, unnest($2)::VARCHAR AS rule_id,
-               unnest($3)::VARCHAR AS role, unnest($4)::VARCHAR[] AS matches
-        ORDER BY row_event_id, rule_id, role""",
-        [ids, rules, kinds, matches],
-    )
+        event_ids, *columns = zip(*batch, strict=True)
+        for (row, set_number), found in matcher.match_rows(columns).items():
+            for rule_id, role in readers[set_number]:
+                ids.append(event_ids[row])
+                rules.append(rule_id)
+                kinds.append(role)
+                matches.append(found)
+    hits = pd.DataFrame({"row_event_id": ids, "rule_id": rules, "role": kinds, "matches": matches})
+    con.register("_hits", hits)
+    try:
+        con.execute(
+            """CREATE OR REPLACE TABLE rule_keyword_hits AS
+            SELECT row_event_id::VARCHAR AS row_event_id, rule_id::VARCHAR AS rule_id,
+                   role::VARCHAR AS role, matches::VARCHAR[] AS matches
+            FROM _hits ORDER BY row_event_id, rule_id, role"""
+        )
+    finally:
+        con.unregister("_hits")
     return len(ids)
 
 
