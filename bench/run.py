@@ -5,7 +5,8 @@ in its own process (bench/stage.py), measures the floors (bench/floor.py), and w
 bench/RESULTS.md and bench/results.json. Figures are ratios to floors measured in the same run,
 because the machines are shared and noisy. BENCH_SIZES=small,medium picks sizes.
 BENCH_STAGES=load,trade_load,sql runs only those stages (and their floors) and writes
-bench/work/results-partial.json instead of the committed results.
+bench/work/results-partial.json instead of the committed results; BENCH_TRADE_ROWS then sets
+the trade rows of every size (the mapping reads events, so its figures need no 10^7 trade rows).
 """
 
 from __future__ import annotations
@@ -129,7 +130,10 @@ def main() -> None:
             raise SystemExit(
                 "BENCH_STAGES needs at least load, trade_load and sql (the floors read them)"
             )
-        partial = {"sizes": [run_size(name, *SIZES[name], stages) for name in chosen]}
+        trade = {name: int(os.environ.get("BENCH_TRADE_ROWS", SIZES[name][1])) for name in chosen}
+        partial = {
+            "sizes": [run_size(name, SIZES[name][0], trade[name], stages) for name in chosen]
+        }
         (WORK / "results-partial.json").write_text(json.dumps(partial, indent=2) + "\n")
         print("\n".join(render_mapping(partial)))
         return

@@ -157,6 +157,8 @@ class _Parser:
         return list(dict.fromkeys(chars))
 
     def literal(self, ch: str) -> str:
+        if not ch.isprintable():
+            raise self.fail(f"control character {ch!r}")
         if not ch.isascii():
             raise self.fail(
                 f"non-ASCII character {ch!r} (case folding beyond ASCII is not reproduced)"
@@ -306,15 +308,17 @@ class KeywordMatcher:
             for literal, start, end in scanner.automaton.find_matches_as_indexes(
                 folded, overlapping=True
             ):
-                if end == size or text[end] == "\x00":  # runs into the ' ' after the value
-                    if literal in probes:
-                        rejoin[bisect_right(starts, start) - 1] |= joins_after
-                    continue
                 entries = entries_of[literal]
-                if not entries:
+                # Only a match that ends just before a NUL can run into the ' ' after the value.
+                at_edge = end == size or text[end] == "\x00"
+                if not (entries or at_edge):
                     continue
                 row = bisect_right(starts, start) - 1
                 base = starts[row]
+                if at_edge and end > base + len(values[row]):
+                    if literal in probes:
+                        rejoin[row] |= joins_after
+                    continue
                 for entry in entries:
                     if entry.assertions and not all(
                         _holds(text, start + at, kind) for at, kind in entry.assertions

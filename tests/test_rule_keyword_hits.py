@@ -59,7 +59,7 @@ _TRICKY = [
 
 
 def _texts(rng: random.Random, words: list[str], n: int) -> list[str]:
-    glue = [" ", "  ", "-", "_", ".", ",", "(", ")", "x", "1", "é", "ſ", "\u212a", "İ", "", "\n"]
+    glue = [" ", "  ", "-", "_", ".", ",", "(", ")", "x", "1", "é", "ſ", "\u212a", "İ", "", "\n", "\x00"]
     texts = []
     for _ in range(n):
         parts = []
