@@ -59,7 +59,8 @@ _TRICKY = [
 
 
 def _texts(rng: random.Random, words: list[str], n: int) -> list[str]:
-    glue = [" ", "  ", "-", "_", ".", ",", "(", ")", "x", "1", "é", "ſ", "\u212a", "İ", "", "\n", "\x00"]
+    # separators, word characters, non-ASCII letters (two of which fold to ASCII ones), a NUL
+    glue = [" ", "  ", "-", "_", ".", ",", "(", ")", "x", "1", "é", "ſ", "\u212a", "İ", "", "\n", "\x00"]  # fmt: skip
     texts = []
     for _ in range(n):
         parts = []
