@@ -16,6 +16,8 @@ from pipelines.resources import Warehouse
 from pipelines.sql_models import discover_models
 
 STAGES = ("load", "trade_load", "sql", "validation", "charts", "notebooks", "report")
+# Python assets of the mapping layer, run and counted with the SQL models they sit between.
+PYTHON_MAPPING_STEPS = ("rule_keyword_hits",)
 
 
 def selection(stage: str, names: list[str], sql_models: list[str]) -> AssetSelection:
@@ -35,7 +37,9 @@ def selection(stage: str, names: list[str], sql_models: list[str]) -> AssetSelec
             "codebook_rungs",
         ),
         "trade_load": AssetSelection.assets("raw_comtrade"),
-        "sql": AssetSelection.assets(*sql_models, "scorecard_history", "scorecard_changes"),
+        "sql": AssetSelection.assets(
+            *sql_models, *PYTHON_MAPPING_STEPS, "scorecard_history", "scorecard_changes"
+        ),
         "charts": AssetSelection.assets(*[n for n in names if n.startswith("chart_")]),
         "notebooks": AssetSelection.assets(*[n for n in names if n.startswith("notebook_")]),
         "report": AssetSelection.assets("data_docs", "report"),

@@ -21,6 +21,7 @@ from pipelines.assets.notebooks import notebooks
 from pipelines.assets.registers import reference_assets, register_assets
 from pipelines.assets.releases import draft_release
 from pipelines.assets.report import report
+from pipelines.assets.rule_keyword_hits import rule_keyword_hits
 from pipelines.assets.trade import comtrade_snapshots, comtrade_store, raw_comtrade
 from pipelines.checks import data_docs_asset, suite_check
 from pipelines.freshness import snapshot_freshness_check
@@ -52,6 +53,7 @@ python_assets = [
     indicators,
     codebook,
     run_parameters,
+    rule_keyword_hits,
 ]
 sql_assets = sql_model_assets(
     settings.SQL_DIR, upstream_tables={key.path[-1] for a in python_assets for key in a.keys}

@@ -236,6 +236,26 @@ def evidence_rule_problems(frame: pd.DataFrame) -> list[str]:
                     f"data/mapping/evidence_rules.csv, line {line_no}: rule {row.rule_id}: keywords "
                     f"{keywords[:60]!r} are not a valid regular expression ({reason}); fix or escape it"
                 )
+                continue
+            problems += _finite_keyword_problems(line_no, row)
+    return problems
+
+
+def _finite_keyword_problems(line_no: int, row) -> list[str]:
+    """The mapping finds keywords by expanding each expression into the words it matches."""
+    from pipelines.keyword_matcher import UnsupportedPattern, expand
+
+    problems = []
+    for column in ("keywords", "exclude_keywords"):
+        pattern = str(getattr(row, column, "") or "")
+        try:
+            if pattern:
+                expand(pattern)
+        except UnsupportedPattern as error:
+            problems.append(
+                f"data/mapping/evidence_rules.csv, line {line_no}: rule {row.rule_id}: {column}: {error}; "
+                "use words, '|', '?', groups, classes like [cs] and \\b only"
+            )
     return problems
 
 

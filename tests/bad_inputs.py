@@ -555,6 +555,13 @@ CASES += [
         "evidence_rules.csv, line 2: rule EX-BAD",
     ),
     Case(
+        "evidence-rule-unbounded-keywords",
+        "evidence_rules",
+        raw(b"rule_id,commitment_id,keywords,exclude_keywords\nEX-WIDE,1.1,ok,sea.*power\n"),
+        "rejected",
+        "line 2: rule EX-WIDE: exclude_keywords",
+    ),
+    Case(
         "declaration-items-swapped",
         "declaration",
         _swapped_declaration,

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from pipelines import settings
+from pipelines.assets.rule_keyword_hits import write_rule_keyword_hits
 
 
 def _commitments_of(warehouse, event_id: str) -> set[str]:
@@ -189,6 +190,8 @@ def _counts_with_a_second_report(built: Path, declare_same: bool) -> tuple[int, 
             "('DL-2025-MINERAL-RESOURCES-REPORT', 'RD-2025-MINERAL-RESOURCES-MOC', 'second report')"
         )
     for layer, name in _MODELS:
+        if name == "evidence_rule_matches":
+            write_rule_keyword_hits(con)  # the Python step the rule matches read
         sql = (settings.SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
         con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
     n_events = con.execute("SELECT count(*) FROM events").fetchone()[0]

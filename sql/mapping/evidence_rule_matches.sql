@@ -7,6 +7,10 @@
 -- name, not a note about something else); exclude_keywords, searched in exclude_fields, vetoes.
 -- Rules are matched on each row, before rows of one event fold, so that a condition met by any
 -- report of the event (e.g. the phase of an exercise India hosted) counts for the event.
+-- Testing every rule on every row costs rules x rows, so each rule is first joined to the rows
+-- that can meet it: through its keywords (found in one pass per row, rule_keyword_hits), else
+-- through one equality condition (its anchor). The full conditions are then checked on those
+-- pairs only; the result is the same as testing every pair.
 WITH rules AS (
     SELECT
         rule_id, commitment_id, rationale, keywords, exclude_keywords,
@@ -19,54 +23,91 @@ WITH rules AS (
         nullif(multilateral, '') AS multilateral,
         string_split(nullif(japan_any, ''), '|') AS japan_any,
         string_split(nullif(india_any, ''), '|') AS india_any,
-        CAST(nullif(valid_from, '') AS DATE) AS valid_from,
-        string_split(coalesce(nullif(keyword_fields, ''), 'name'), ';') AS keyword_fields,
-        string_split(coalesce(nullif(exclude_fields, ''), 'name'), ';') AS exclude_fields
+        CAST(nullif(valid_from, '') AS DATE) AS valid_from
     FROM evidence_rules
+),
+anchored AS (
+    -- the most selective condition a join can decide; 'all' (no condition at all) meets every row
+    SELECT
+        rule_id,
+        CASE WHEN nullif(keywords, '') IS NOT NULL THEN 'keywords'
+             WHEN mechanisms IS NOT NULL THEN 'mechanism'
+             WHEN stages IS NOT NULL THEN 'stage'
+             WHEN exercise_types IS NOT NULL THEN 'exercise_type'
+             WHEN service IS NOT NULL THEN 'service'
+             WHEN hosts IS NOT NULL THEN 'host'
+             WHEN japan_any IS NOT NULL THEN 'japan'
+             WHEN india_any IS NOT NULL THEN 'india'
+             WHEN family IS NOT NULL THEN 'family'
+             ELSE 'all' END AS anchor,
+        mechanisms, stages, exercise_types, service, hosts, japan_any, india_any, family
+    FROM rules
+),
+anchor_keys AS (
+    SELECT DISTINCT rule_id, anchor, unnest(CASE anchor
+        WHEN 'mechanism' THEN mechanisms WHEN 'stage' THEN stages
+        WHEN 'exercise_type' THEN exercise_types WHEN 'service' THEN [service]
+        WHEN 'host' THEN hosts WHEN 'japan' THEN japan_any WHEN 'india' THEN india_any
+        WHEN 'family' THEN [family] ELSE [] END) AS value
+    FROM anchored
+),
+pairs AS (
+    SELECT rule_id, row_event_id, matches FROM rule_keyword_hits WHERE role = 'keywords'
+    UNION ALL
+    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k
+    JOIN event_rows AS r ON k.anchor = 'mechanism' AND r.mechanism = k.value
+    UNION ALL
+    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k
+    JOIN event_rows AS r ON k.anchor = 'stage' AND r.stage = k.value
+    UNION ALL
+    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k
+    JOIN event_rows AS r ON k.anchor = 'exercise_type' AND r.exercise_type = k.value
+    UNION ALL
+    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k
+    JOIN event_rows AS r ON k.anchor = 'service' AND r.service = k.value
+    UNION ALL
+    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k
+    JOIN event_rows AS r ON k.anchor = 'host' AND r.host = k.value
+    UNION ALL
+    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k
+    JOIN event_rows AS r ON k.anchor = 'family' AND r.family = k.value
+    UNION ALL
+    SELECT rule_id, event_id, NULL FROM anchored, event_rows WHERE anchor = 'all'
+    UNION ALL
+    -- a row that lists two of a rule's participants meets it once
+    SELECT DISTINCT k.rule_id, p.event_id, NULL FROM anchor_keys AS k JOIN (
+        SELECT event_id, 'japan' AS side, unnest(japan_participants) AS code FROM event_rows
+        UNION ALL
+        SELECT event_id, 'india', unnest(india_participants) FROM event_rows
+    ) AS p ON k.anchor = p.side AND p.code = k.value
 ),
 ids AS (
     -- every register row id, and the real event it reports (from the folding in `events`)
     SELECT unnest(list_prepend(event_id, alias_event_ids)) AS any_id, event_id AS canonical_id
     FROM events
 ),
-rows_ AS (
-    SELECT
-        r.*,
-        i.canonical_id,
-        map([
-            'name', 'notes', 'source_title', 'technology_area', 'mechanism', 'exercise_type',
-            'partners', 'other_participants', 'location'
-        ], [
-            r.name, r.notes, r.source_title, r.technology_area, r.mechanism, r.exercise_type,
-            r.partners, r.other_participants, r.location
-        ]) AS fields
-    FROM event_rows AS r
-    JOIN ids AS i ON i.any_id = r.event_id
-),
 candidate AS (
     SELECT
         r.commitment_id,
-        e.canonical_id AS event_id,
+        i.canonical_id AS event_id,
         e.event_id AS row_event_id,
         r.rule_id,
         r.rationale,
         r.keywords,
-        r.exclude_keywords,
+        p.matches,
         r.hosts, r.multilateral, r.japan_any, r.india_any, r.valid_from,
         e.host, e.multilateral AS event_multilateral,
         list_filter(e.japan_participants, lambda c: list_contains(r.japan_any, c)) AS japan_hit,
         list_filter(e.india_participants, lambda c: list_contains(r.india_any, c)) AS india_hit,
-        array_to_string(list_transform(r.keyword_fields, lambda f: coalesce(e.fields[f], '')), ' ')
-            AS keyword_text,
-        array_to_string(list_transform(r.exclude_fields, lambda f: coalesce(e.fields[f], '')), ' ')
-            AS exclude_text,
         r.family IS NOT NULL AS by_family, e.family,
         r.exercise_types IS NOT NULL AS by_type, r.mechanisms IS NOT NULL AS by_mechanism,
         r.stages IS NOT NULL AS by_stage, r.service IS NOT NULL AS by_service,
         e.exercise_type, e.mechanism, e.stage, e.service
-    FROM rows_ AS e
-    JOIN rules AS r
-        ON (r.family IS NULL OR r.family = e.family)
+    FROM pairs AS p
+    JOIN rules AS r ON r.rule_id = p.rule_id
+    JOIN event_rows AS e ON e.event_id = p.row_event_id
+    JOIN ids AS i ON i.any_id = e.event_id
+    WHERE (r.family IS NULL OR r.family = e.family)
         AND (r.exercise_types IS NULL OR list_contains(r.exercise_types, e.exercise_type))
         AND (r.mechanisms IS NULL OR list_contains(r.mechanisms, e.mechanism))
         AND (r.stages IS NULL OR list_contains(r.stages, e.stage))
@@ -76,6 +117,10 @@ candidate AS (
         AND (r.japan_any IS NULL OR len(list_intersect(r.japan_any, e.japan_participants)) > 0)
         AND (r.india_any IS NULL OR len(list_intersect(r.india_any, e.india_participants)) > 0)
         AND (r.valid_from IS NULL OR e.start_date >= r.valid_from)
+        AND NOT EXISTS (
+            SELECT 1 FROM rule_keyword_hits AS x
+            WHERE x.role = 'exclude' AND x.rule_id = r.rule_id AND x.row_event_id = e.event_id
+        )
 )
 SELECT
     commitment_id,
@@ -86,8 +131,7 @@ SELECT
     -- What matched, in words an analyst can check: the words found, then the conditions met.
     list_concat(
         CASE WHEN nullif(keywords, '') IS NULL THEN []
-             ELSE list_distinct(list_transform(
-                 regexp_extract_all(keyword_text, '(?i)' || keywords), lambda w: lower(w))) END,
+             ELSE list_distinct(list_transform(matches, lambda w: lower(w))) END,
         list_filter([
             CASE WHEN by_family THEN 'register ' || family END,
             CASE WHEN by_type THEN 'exercise type ' || exercise_type END,
@@ -102,6 +146,4 @@ SELECT
         ], lambda t: t IS NOT NULL)
     ) AS matched_terms
 FROM candidate
-WHERE (nullif(keywords, '') IS NULL OR regexp_matches(keyword_text, '(?i)' || keywords))
-  AND (nullif(exclude_keywords, '') IS NULL OR NOT regexp_matches(exclude_text, '(?i)' || exclude_keywords))
 ORDER BY commitment_id, event_id, rule_id

@@ -1,0 +1,400 @@
+"""Find every rule keyword in one pass over a register row's text, exactly as the regex would.
+
+The rules' keywords (data/mapping/evidence_rules.csv) are case-insensitive regular expressions
+over a finite set of words: alternatives, optional parts, character classes, word boundaries.
+Testing each row against each expression costs rules x rows; instead each expression is expanded
+into the literal strings it can match, in the order RE2 prefers them (leftmost-first, greedy
+optionals first), and one Aho-Corasick automaton finds all of them in a single scan of the row.
+The matches are then chosen as `regexp_matches` / `regexp_extract_all` choose them: the leftmost
+start wins, at one start the alternative RE2 tries first wins, and the next search starts where
+the previous match ended. Word boundaries are ASCII, as in RE2, and case folding follows RE2's
+(which also folds U+017F to s and U+212A to k). An expression outside that finite subset (`*`,
+`+`, `.`, anchors) is refused with a clear error rather than silently matched differently.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import accumulate, repeat
+from operator import add
+
+import ahocorasick_rs
+
+MAX_EXPANSION = 20_000
+_SPECIAL = set("|()[]?*+{}.^$\\")
+BOUNDARY, NOT_BOUNDARY = "\\b", "\\B"
+
+
+class UnsupportedPattern(ValueError):
+    """A keyword expression the matcher cannot reproduce exactly."""
+
+
+def fold(text: str) -> str:
+    """Case-fold as RE2 does for ASCII keywords, one character for one (offsets stay valid).
+
+    str.lower maps only two non-ASCII characters to ASCII: U+212A to k (as RE2 does) and U+0130
+    to i + U+0307 (RE2 does not, and it adds a character); U+017F must become s.
+    """
+    if text.isascii():
+        return text.lower()
+    return text.replace("\u0130", "\u0131").lower().replace("\u017f", "s")
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "_")
+
+
+# --- expanding an expression into its literals, in RE2's order of preference -----------------
+
+Alternative = tuple[str, ...]  # one character or BOUNDARY / NOT_BOUNDARY per item
+
+
+class _Parser:
+    def __init__(self, pattern: str):
+        self.pattern, self.pos = pattern, 0
+
+    def fail(self, why: str) -> UnsupportedPattern:
+        return UnsupportedPattern(f"keyword pattern {self.pattern!r}, at {self.pos}: {why}")
+
+    def peek(self) -> str | None:
+        return self.pattern[self.pos] if self.pos < len(self.pattern) else None
+
+    def take(self) -> str:
+        ch = self.pattern[self.pos]
+        self.pos += 1
+        return ch
+
+    def parse(self) -> list[Alternative]:
+        result = self.alternation()
+        if self.peek() is not None:
+            raise self.fail("unbalanced ')'")
+        return result
+
+    def alternation(self) -> list[Alternative]:
+        options = self.sequence()
+        while self.peek() == "|":
+            self.take()
+            options = options + self.sequence()
+        return self._capped(options)
+
+    def sequence(self) -> list[Alternative]:
+        result: list[Alternative] = [()]
+        while self.peek() not in (None, "|", ")"):
+            atom = self.quantified(self.atom())
+            result = self._capped([a + b for a in result for b in atom])
+        return result
+
+    def quantified(self, atom: list[Alternative]) -> list[Alternative]:
+        ch = self.peek()
+        if ch in ("*", "+"):
+            raise self.fail(f"'{ch}' repeats without bound")
+        if ch == "?":
+            self.take()
+            lazy = self.peek() == "?"
+            if lazy:
+                self.take()
+            return [()] + atom if lazy else atom + [()]
+        if ch == "{":
+            raise self.fail("counted repetition is not supported")
+        return atom
+
+    def atom(self) -> list[Alternative]:
+        ch = self.take()
+        if ch == "(":
+            if self.peek() == "?":
+                self.take()
+                if self.peek() != ":":
+                    raise self.fail("only (?: ) groups are supported")
+                self.take()
+            inner = self.alternation()
+            if self.peek() != ")":
+                raise self.fail("missing ')'")
+            self.take()
+            return inner
+        if ch == "[":
+            return [(c,) for c in self.char_class()]
+        if ch == "\\":
+            return [(self.escape(in_class=False),)]
+        if ch in _SPECIAL:
+            raise self.fail(f"'{ch}' is not supported")
+        return [(self.literal(ch),)]
+
+    def escape(self, in_class: bool) -> str:
+        if self.peek() is None:
+            raise self.fail("trailing backslash")
+        ch = self.take()
+        if ch in "bB" and not in_class:
+            return BOUNDARY if ch == "b" else NOT_BOUNDARY
+        if ch.isascii() and not ch.isalnum():
+            return self.literal(ch)
+        raise self.fail(f"escape '\\{ch}' is not supported")
+
+    def char_class(self) -> list[str]:
+        if self.peek() == "^":
+            raise self.fail("negated classes are not supported")
+        chars: list[str] = []
+        while self.peek() != "]":
+            if self.peek() is None:
+                raise self.fail("missing ']'")
+            ch = self.take()
+            low = self.escape(in_class=True) if ch == "\\" else self.literal(ch)
+            if (
+                self.peek() == "-"
+                and self.pos + 1 < len(self.pattern)
+                and self.pattern[self.pos + 1] != "]"
+            ):
+                self.take()
+                high_ch = self.take()
+                high = self.escape(in_class=True) if high_ch == "\\" else self.literal(high_ch)
+                chars += [self.literal(chr(c)) for c in range(ord(low), ord(high) + 1)]
+            else:
+                chars.append(low)
+        self.take()
+        # Under (?i) members that fold alike match the same characters: one is enough.
+        return list(dict.fromkeys(chars))
+
+    def literal(self, ch: str) -> str:
+        if not ch.isprintable():
+            raise self.fail(f"control character {ch!r}")
+        if not ch.isascii():
+            raise self.fail(
+                f"non-ASCII character {ch!r} (case folding beyond ASCII is not reproduced)"
+            )
+        return fold(ch)
+
+    def _capped(self, options: list[Alternative]) -> list[Alternative]:
+        if len(options) > MAX_EXPANSION:
+            raise self.fail(f"expands to more than {MAX_EXPANSION} literals")
+        return options
+
+
+def expand(pattern: str) -> list[Alternative]:
+    """The literals `pattern` matches case-insensitively, in the order RE2 tries them."""
+    options = _Parser(pattern).parse()
+    if any(all(item in (BOUNDARY, NOT_BOUNDARY) for item in option) for option in options):
+        raise UnsupportedPattern(f"keyword pattern {pattern!r} can match the empty string")
+    return options
+
+
+# --- the automaton and the choice of matches --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeywordSet:
+    """A pattern searched in fields joined by ' ', as a rule's keywords or exclusions state it."""
+
+    pattern: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    pattern: int  # index into KeywordMatcher.patterns
+    priority: int  # position of the literal in the expansion: lower is tried first by RE2
+    assertions: tuple[tuple[int, str], ...]  # (offset in the literal, BOUNDARY / NOT_BOUNDARY)
+    readers: tuple[tuple[int, int], ...] = ()  # (set, position in the set) of the field scanned
+
+
+@dataclass
+class _Scanner:
+    """The literals worth finding in one field: those of patterns that some set reads there."""
+
+    automaton: ahocorasick_rs.AhoCorasick
+    entries: list[list[_Entry]]
+    probes: set[int]  # literals that say the field may end with the start of a spanning literal
+
+
+class KeywordMatcher:
+    """Every set's literals, found in one scan of each field over many rows at once.
+
+    A column of rows is joined into one string and scanned once; a match inside a field serves
+    every set that reads the field. A match that would cross from one field into the next (over
+    the ' ' that joins them) depends on which fields a set joins, and in what order: only rows
+    where a field ends with the beginning of a literal that contains a space are joined and
+    scanned again, as that set joins them.
+    """
+
+    def __init__(self, sets: Sequence[KeywordSet], fields: Sequence[str]):
+        self.fields = tuple(fields)
+        position = {name: i for i, name in enumerate(self.fields)}
+        unknown = sorted({f for s in sets for f in s.fields} - set(position))
+        if unknown:
+            raise UnsupportedPattern(f"keyword fields {unknown} are not among {list(self.fields)}")
+        self.patterns = list(dict.fromkeys(s.pattern for s in sets))
+        pattern_index = {p: i for i, p in enumerate(self.patterns)}
+        self.sets = [(pattern_index[s.pattern], tuple(position[f] for f in s.fields)) for s in sets]
+        readers: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+        self.joined_sets: dict[tuple[tuple[int, ...], int], list[int]] = defaultdict(list)
+        self.joins_after: list[set[tuple[int, ...]]] = [set() for _ in self.fields]
+        for number, (pattern, indexes) in enumerate(self.sets):
+            for at, index in enumerate(indexes):
+                readers[(pattern, index)].append((number, at))
+            if len(indexes) > 1:
+                self.joined_sets[(indexes, pattern)].append(number)
+                for index in indexes[:-1]:
+                    self.joins_after[index].add(indexes)
+        expanded: dict[str, list[_Entry]] = defaultdict(list)
+        for index, pattern in enumerate(self.patterns):
+            for priority, option in enumerate(expand(pattern)):
+                chars, assertions = [], []
+                for item in option:
+                    if item in (BOUNDARY, NOT_BOUNDARY):
+                        assertions.append((len(chars), item))
+                    else:
+                        chars.append(item)
+                expanded["".join(chars)].append(_Entry(index, priority, tuple(assertions)))
+        self.literals = list(expanded)
+        self.entries = [expanded[literal] for literal in self.literals]
+        self.automaton = ahocorasick_rs.AhoCorasick(self.literals)
+        segments = {
+            literal[literal.rfind(" ", 0, at) + 1 : at]
+            for literal in self.literals
+            for at, ch in enumerate(literal)
+            if ch == " "
+        }
+        # A literal that starts with a space or holds two can span any join: every row is rejoined.
+        self.join_always = "" in segments
+        probes = {segment + " " for segment in segments - {""}}
+        self.scanners: list[_Scanner | None] = []
+        for field in range(len(self.fields)):
+            wanted: dict[str, list[_Entry]] = {}
+            for literal, entries in expanded.items():
+                here = [_Entry(e.pattern, e.priority, e.assertions, tuple(readers[(e.pattern, field)]))
+                        for e in entries if readers.get((e.pattern, field))]  # fmt: skip
+                if here:
+                    wanted[literal] = here
+            if self.joins_after[field] and not self.join_always:
+                for probe in probes:
+                    wanted.setdefault(probe, [])
+            names = list(wanted)
+            self.scanners.append(
+                _Scanner(
+                    ahocorasick_rs.AhoCorasick(names),
+                    [wanted[n] for n in names],
+                    {i for i, n in enumerate(names) if n in probes},
+                )
+                if names
+                else None
+            )
+
+    def match_rows(
+        self, columns: Sequence[Sequence[str | None]]
+    ) -> dict[tuple[int, int], list[str]]:
+        """{(row, set): the matched substrings in order} for every row and set with a match.
+
+        `columns` holds one sequence of values per field, in the order of `fields`.
+        """
+        cols = [[v or "" for v in column] if None in column else column for column in columns]
+        found: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
+        rejoin: dict[int, set[tuple[int, ...]]] = defaultdict(set)
+        for field, scanner in enumerate(self.scanners):
+            if scanner is None:
+                continue
+            values = cols[field]
+            # Each value is followed by ' ' (as a join would) and the rows are parted by a NUL,
+            # which no literal holds: nothing matches across rows, and boundaries see a non-word.
+            text = " \x00".join(values) + " "
+            starts = list(accumulate(map(add, map(len, values), repeat(2)), initial=0))
+            entries_of, probes, joins_after = (
+                scanner.entries,
+                scanner.probes,
+                self.joins_after[field],
+            )
+            folded = fold(text)
+            size = len(text)
+            for literal, start, end in scanner.automaton.find_matches_as_indexes(
+                folded, overlapping=True
+            ):
+                entries = entries_of[literal]
+                # Only a match that ends just before a NUL can run into the ' ' after the value.
+                at_edge = end == size or text[end] == "\x00"
+                if not (entries or at_edge):
+                    continue
+                row = bisect_right(starts, start) - 1
+                base = starts[row]
+                if at_edge and end > base + len(values[row]):
+                    if literal in probes:
+                        rejoin[row] |= joins_after
+                    continue
+                for entry in entries:
+                    if entry.assertions and not all(
+                        _holds(text, start + at, kind) for at, kind in entry.assertions
+                    ):
+                        continue
+                    for number, at in entry.readers:
+                        shift = -base
+                        if at:  # not the set's first field: after the fields before it, each + ' '
+                            shift += sum(len(cols[i][row]) + 1 for i in self.sets[number][1][:at])
+                        found[(row, number)].append((start + shift, entry.priority, end + shift))
+        if self.join_always:
+            joins = set().union(*self.joins_after)
+            rejoin = {row: joins for row in range(len(cols[0]) if cols else 0)} if joins else {}
+        for row, joins in rejoin.items():
+            texts = [column[row] for column in cols]
+            for indexes in joins:
+                for start, end, entry in self._spanning(texts, indexes):
+                    for number in self.joined_sets.get((indexes, entry.pattern), ()):
+                        found[(row, number)].append((start, entry.priority, end))
+        result = {}
+        for (row, number), occurrences in found.items():
+            indexes = self.sets[number][1]
+            text = (
+                cols[indexes[0]][row]
+                if len(indexes) == 1
+                else " ".join(cols[i][row] for i in indexes)
+            )
+            result[(row, number)] = [text[s:e] for s, e in leftmost_first(occurrences)]
+        return result
+
+    def match_row(self, values: Sequence[str | None]) -> dict[int, list[str]]:
+        """For each set (by index) with at least one match in this one row: the matches, in order."""
+        return {
+            number: found for (_, number), found in self.match_rows([[v] for v in values]).items()
+        }
+
+    def occurrences(self, text: str) -> list[tuple[int, int, _Entry]]:
+        """(start, end, entry) of every literal occurrence in `text` whose boundaries hold."""
+        found = []
+        for literal, start, end in self.automaton.find_matches_as_indexes(
+            fold(text), overlapping=True
+        ):
+            for entry in self.entries[literal]:
+                # boundaries on the text as written: U+017F is no word character, its fold is
+                if all(_holds(text, start + at, kind) for at, kind in entry.assertions):
+                    found.append((start, end, entry))
+        return found
+
+    def _spanning(
+        self, texts: list[str], indexes: tuple[int, ...]
+    ) -> list[tuple[int, int, _Entry]]:
+        """Occurrences in the fields joined in this order that cross at least one joining ' '."""
+        text = " ".join(texts[i] for i in indexes)
+        joins, at = [], 0
+        for index in indexes[:-1]:
+            at += len(texts[index])
+            joins.append(at)
+            at += 1
+        return [
+            (s, e, entry)
+            for s, e, entry in self.occurrences(text)
+            if any(s <= j < e for j in joins)
+        ]
+
+
+def _holds(text: str, at: int, kind: str) -> bool:
+    before = at > 0 and _is_word(text[at - 1])
+    after = at < len(text) and _is_word(text[at])
+    return (before != after) == (kind == BOUNDARY)
+
+
+def leftmost_first(occurrences: Iterable[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """(start, end) of the matches regexp_extract_all returns, given (start, priority, end)."""
+    chosen, resume = [], 0
+    for start, _priority, end in sorted(occurrences):
+        if start >= resume:  # the first at a start is the one RE2 prefers (lowest priority)
+            chosen.append((start, end))
+            resume = end
+    return chosen
