@@ -37,7 +37,9 @@ ORDER BY section, string_split(commitment_id, '.')[2]::INTEGER
 
 def connect() -> duckdb.DuckDBPyConnection:
     """The warehouse the pipeline just wrote, opened read-only."""
-    return duckdb.connect(str(settings.warehouse_path()), read_only=True)
+    return duckdb.connect(
+        str(settings.warehouse_path()), read_only=True, config=settings.duckdb_config()
+    )
 
 
 def safe_link(url: str | None, text: str | None = None) -> str:
