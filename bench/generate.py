@@ -41,6 +41,9 @@ def write_registers(folder: Path, n_events: int) -> None:
         settings.DATA_DIR / "registers" / "published_trade_figures.csv",
         folder / "published_trade_figures.csv",
     )
+    # further sources of named real events: none for synthetic ones, but the file must exist
+    bundled = (settings.DATA_DIR / "registers" / "event_sources.csv").read_text(encoding="utf-8")
+    (folder / "event_sources.csv").write_text(bundled.splitlines()[0] + "\n", encoding="utf-8")
     per_family = max(1, n_events // len(FAMILY_COLUMNS))
     with duckdb.connect() as con:
         for family, prefix in FAMILY_PREFIX.items():
