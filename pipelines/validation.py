@@ -14,6 +14,7 @@ great_expectations is imported here only, when a check runs: loading the Definit
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import os
@@ -131,12 +132,12 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
     )
     validator = Validator(batch_definition, batch_parameters={"dataframe": frame})
     row_ids = {e["id"] for e in row_wise}
-    row_suite = gx.ExpectationSuite(
-        name=table,
-        expectations=[
-            e.configuration.to_domain_obj() for e in suite.expectations if e.id in row_ids
-        ],
-    )
+    originals = [e for e in suite.expectations if e.id in row_ids]
+    # GE takes copies (without ids) into a second suite; they get the original's id back so that
+    # each outcome finds its place in the suite.
+    row_suite = gx.ExpectationSuite(name=table, expectations=[copy.copy(e) for e in originals])
+    for duplicate, original in zip(row_suite.expectations, originals, strict=True):
+        duplicate.id = original.id
     checked = validator.validate_expectation_suite(row_suite, parameters)
     by_id = {outcome.expectation_config.id: outcome for outcome in checked.results}
     seen_rows = (
