@@ -149,6 +149,10 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
     for expectation in suite.expectations:
         if expectation.id in in_sql:
             success, found = in_sql[expectation.id]
+            if "unexpected_count" in found:  # Data Docs shows this as the observed value
+                found["observed_value"] = (
+                    f"{found['unexpected_count']:,} unexpected of {rows:,} rows (every row, DuckDB)"
+                )
             config = expectation.configuration
             config.notes = _with_note(config.notes, f"Checked in DuckDB on all {rows:,} rows.")
             outcomes.append(
@@ -163,6 +167,11 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
             )  # fmt: skip
             continue
         outcome = by_id[expectation.id]
+        if sampled and "observed_value" not in outcome.result:
+            share = outcome.result.get("unexpected_percent") or 0.0
+            outcome.result["observed_value"] = (
+                f"{share:.3g}% unexpected in a sample of {len(frame):,} of {rows:,} rows"
+            )
         outcome.expectation_config.notes = _with_note(outcome.expectation_config.notes, seen_rows)
         outcome.meta = {
             **(outcome.meta or {}),
@@ -184,6 +193,12 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
         },
         meta={
             **checked.meta,
+            # Data Docs lists the batch markers on every result page: what each part saw.
+            "batch_markers": {
+                **checked.meta.get("batch_markers", {}),
+                "full_row_checks": f"{len(full)} expectations on all {rows:,} rows, in DuckDB",
+                "row_wise_checks": f"{len(row_wise)} expectations; {seen_rows[10:]}",
+            },
             "rows": rows,
             "row_wise_rows_checked": len(frame),
             "sampled": sampled,

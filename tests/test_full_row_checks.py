@@ -162,5 +162,8 @@ def test_an_orphan_beyond_the_sample_shows_in_dagster_and_data_docs(small_sample
     pages = tmp_path / "great_expectations" / "data_docs" / "validations" / "evidence_links"
     page = next(pages.rglob("*.html")).read_text(encoding="utf-8")
     assert "EX-1999-NO-SUCH-EVENT" in page
-    assert "Checked in DuckDB on all" in page
-    assert "a repeatable sample of 20 of" in page
+    rows = json.loads(stored.read_text(encoding="utf-8"))["meta"]["rows"]
+    assert f"1 unexpected values found. ≈{100 / rows:.3f}% of {rows} total rows" in page
+    # the batch markers on the page say what each part of the suite saw
+    assert f"expectations on all {rows:,} rows, in DuckDB" in page
+    assert f"a repeatable sample of 20 of {rows:,} rows" in page
