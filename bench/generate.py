@@ -36,11 +36,13 @@ FAMILY_FIELDS = {
 def write_registers(folder: Path, n_events: int) -> None:
     """n_events spread evenly over the four registers, dated 2015 to mid-2026."""
     folder.mkdir(parents=True, exist_ok=True)
-    # a run reads every register of the folder, the published trade figures included
-    shutil.copyfile(
-        settings.DATA_DIR / "registers" / "published_trade_figures.csv",
-        folder / "published_trade_figures.csv",
-    )
+    # A run reads every register of the folder: the others are copied as bundled, and the
+    # bundled events are kept beside the synthetic ones, since manual links, same-event records
+    # and reviews name them and a load rejects links to events that no register holds.
+    bundled = settings.DATA_DIR / "registers"
+    for path in bundled.glob("*.csv"):
+        if path.stem not in FAMILY_PREFIX:
+            shutil.copyfile(path, folder / path.name)
     per_family = max(1, n_events // len(FAMILY_COLUMNS))
     with duckdb.connect() as con:
         for family, prefix in FAMILY_PREFIX.items():
@@ -68,6 +70,8 @@ def write_registers(folder: Path, n_events: int) -> None:
                             {FAMILY_FIELDS[family]}
                         FROM range({per_family}) AS t(i)
                     )
+                    UNION ALL BY NAME
+                    SELECT {columns} FROM read_csv('{bundled / f"{family}.csv"}', all_varchar = true)
                 ) TO '{folder / f"{family}.csv"}' (HEADER, DELIMITER ',')
             """)
 

@@ -1,7 +1,8 @@
 """Great Expectations suites as blocking Dagster asset checks, and the Data Docs they feed.
 
 A failing suite stops every asset downstream of its table in that run, so charts, notebooks and
-the report are never rebuilt from bad data.
+the report are never rebuilt from bad data. The metadata says how many expectations ran on every
+row (in DuckDB) and whether the row-wise rest saw a sample (`rows_validated` rows of `rows`).
 """
 
 from dagster import (
@@ -34,8 +35,10 @@ def suite_check(table: str) -> AssetChecksDefinition:
             build_data_docs()  # so the docs show the failure this run stopped at
             for failure in result.failures:
                 context.log.error(
-                    f"{table}: {failure['expectation']} failed on {failure['column']}: "
-                    f"sample {failure['unexpected_sample']}"
+                    f"{table}: {failure['expectation']} failed on {failure['column']} "
+                    f"({failure['unexpected_count']} of {failure['rows_checked']} rows, "
+                    f"{'all rows' if failure['checked'] == 'all_rows' else 'a sample'}): "
+                    f"e.g. {failure['unexpected_sample']}"
                 )
         return AssetCheckResult(
             passed=result.success,
@@ -45,6 +48,9 @@ def suite_check(table: str) -> AssetChecksDefinition:
                 "failing_expectations": MetadataValue.json(result.failures),
                 "rows": MetadataValue.int(result.rows),
                 "rows_validated": MetadataValue.int(result.rows_validated),
+                "full_row_expectations": MetadataValue.int(result.full_row_checks),
+                "sampled": MetadataValue.bool(result.sampled),
+                "sampled_expectations": MetadataValue.int(result.sampled_checks),
             },
         )
 

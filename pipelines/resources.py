@@ -17,10 +17,16 @@ from dagster_duckdb import DuckDBResource
 from filelock import FileLock
 from pydantic import Field
 
+from pipelines import settings
+
 
 class Warehouse(DuckDBResource):
     """DuckDBResource that creates the file's folder and serialises access across processes."""
 
+    connection_config: dict = Field(
+        default_factory=settings.duckdb_config,
+        description="DuckDB settings; by default a memory cap so large stages spill, not grow.",
+    )
     lock_timeout_s: float = Field(
         default=900.0, description="How long a run waits for another run to release the warehouse."
     )

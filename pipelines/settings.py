@@ -108,3 +108,29 @@ def as_of() -> date:
     if day > date.today():
         raise SettingError(f"TRACKER_AS_OF={raw} is in the future; use a past day or unset it")
     return day
+
+
+def validation_sample_rows() -> int:
+    """Rows past which the row-wise expectations of a suite see a repeatable sample
+    (`TRACKER_VALIDATION_SAMPLE_ROWS`). Uniqueness, not-null, row counts and references always
+    run on every row, in DuckDB."""
+    raw = os.environ.get("TRACKER_VALIDATION_SAMPLE_ROWS", "").strip()
+    if not raw:
+        return 1_000_000
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingError(
+            f"TRACKER_VALIDATION_SAMPLE_ROWS={raw[:40]!r} is not a positive whole number of rows"
+        )
+    return int(raw)
+
+
+def duckdb_config() -> dict[str, str]:
+    """Connection settings for the warehouse: DuckDB's memory cap (`TRACKER_DUCKDB_MEMORY_LIMIT`,
+    default 1GB) and threads (`TRACKER_DUCKDB_THREADS`, default DuckDB's own). DuckDB otherwise
+    takes up to 80 % of the machine's memory; under a cap its joins, aggregates and sorts spill to
+    the temporary folder beside the warehouse instead, so no stage outgrows a small machine."""
+    config = {"memory_limit": os.environ.get("TRACKER_DUCKDB_MEMORY_LIMIT", "").strip() or "1GB"}
+    threads = os.environ.get("TRACKER_DUCKDB_THREADS", "").strip()
+    if threads:
+        config["threads"] = threads
+    return config

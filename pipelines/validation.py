@@ -1,9 +1,12 @@
 """Validate warehouse tables with their Great Expectations suites (expectations/gx/expectations).
 
-Great Expectations has no DuckDB dialect, so each table is read from DuckDB into a DataFrame,
-selecting only the columns its suite names, and validated through a pandas data source. Values
-that a suite compares against other tables (referential integrity) are suite parameters whose
-source the suite's `meta.parameters` names as {"table": ..., "column": ...}; a date horizon is
+Each suite is the one definition of its table's checks. The expectations that depend on the
+whole table (uniqueness, compound keys, not-null, row counts, references to another table) run
+as SQL in DuckDB over every row (pipelines/full_row_checks.py). Great Expectations has no DuckDB
+dialect, so the row-wise rest is read from DuckDB into a DataFrame, only the columns they name,
+and validated through a pandas data source; past `settings.validation_sample_rows()` rows on a
+repeatable sample, which each result says. References are suite parameters whose source the
+suite's `meta.parameters` names as {"table": ..., "column": ...}; a date horizon is
 {"today_plus_days": N} or {"date": "YYYY-MM-DD"}.
 
 great_expectations is imported here only, when a check runs: loading the Definitions stays fast.
@@ -11,6 +14,7 @@ great_expectations is imported here only, when a check runs: loading the Definit
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import os
@@ -24,14 +28,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import settings
+from pipelines import full_row_checks, settings
 
 SUITES_DIR = settings.EXPECTATIONS_DIR / "gx" / "expectations"
 DATASOURCE = "warehouse"
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
 SAMPLE_SIZE = 5
-SAMPLE_ROWS = 1_000_000
 
 
 @dataclass
@@ -43,10 +46,17 @@ class SuiteResult:
     failures: list[dict] = field(default_factory=list)
     rows: int = 0
     rows_validated: int = 0
+    full_row_checks: int = 0
+    sampled_checks: int = 0
 
     @property
     def success_rate(self) -> float:
         return 100.0 * self.successful / self.evaluated if self.evaluated else 100.0
+
+    @property
+    def sampled(self) -> bool:
+        """Whether the row-wise expectations saw a sample rather than every row."""
+        return self.sampled_checks > 0 and self.rows_validated < self.rows
 
 
 def suite_names() -> list[str]:
@@ -72,13 +82,169 @@ def runtime_dir() -> Path:
     return settings.build_dir() / "great_expectations"
 
 
+def split_suite(suite: dict) -> tuple[list[dict], list[dict]]:
+    """(expectations DuckDB runs over every row, row-wise ones Great Expectations runs)."""
+    declared = suite.get("meta", {}).get("parameters", {})
+    full, row_wise = [], []
+    for expectation in suite["expectations"]:
+        in_sql = full_row_checks.runs_in_sql(expectation["type"], expectation["kwargs"], declared)
+        (full if in_sql else row_wise).append(expectation)
+    return full, row_wise
+
+
 def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
-    """Run the suite named after `table` on the table's current rows."""
+    """Run the suite named after `table` on the table's current rows.
+
+    Uniqueness, not-null, row counts and references run in DuckDB over every row; the row-wise
+    rest (value sets, ranges, patterns) in Great Expectations, on a repeatable sample once the
+    table outgrows `settings.validation_sample_rows()`. Both land in one validation result, each
+    expectation noting what it saw, so Data Docs and the Dagster check read as before.
+    """
     suite_json = read_suite(table)
-    columns = suite_columns(suite_json)
+    full, row_wise = split_suite(suite_json)
+    columns = suite_columns({"expectations": row_wise})
     for name in [table, *columns]:
         if not _IDENTIFIER.match(name):
             raise ValueError(f"suite {table}: {name!r} is not a plain table or column name")
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+    frame = _row_wise_frame(con, table, columns, rows, bool(row_wise))
+    sampled = len(frame) < rows
+    declared = suite_json.get("meta", {}).get("parameters", {})
+    in_sql = {
+        e["id"]: full_row_checks.evaluate(con, table, e["type"], e["kwargs"], declared)
+        for e in full
+    }
+    parameters = _suite_parameters(con, suite_json, _parameter_names(row_wise))
+
+    import great_expectations as gx
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationSuiteValidationResult,
+        ExpectationValidationResult,
+    )
+    from great_expectations.validator.v1_validator import Validator
+    from great_expectations.validator.validator import calc_validation_statistics
+
+    context = _context()
+    suite = context.suites.get(table)
+    batch_definition = _batch_definition(context, table)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=table, data=batch_definition, suite=suite)
+    )
+    validator = Validator(batch_definition, batch_parameters={"dataframe": frame})
+    row_ids = {e["id"] for e in row_wise}
+    originals = [e for e in suite.expectations if e.id in row_ids]
+    # GE takes copies (without ids) into a second suite; they get the original's id back so that
+    # each outcome finds its place in the suite.
+    row_suite = gx.ExpectationSuite(name=table, expectations=[copy.copy(e) for e in originals])
+    for duplicate, original in zip(row_suite.expectations, originals, strict=True):
+        duplicate.id = original.id
+    checked = validator.validate_expectation_suite(row_suite, parameters)
+    by_id = {outcome.expectation_config.id: outcome for outcome in checked.results}
+    seen_rows = (
+        f"Row-wise: a repeatable sample of {len(frame):,} of {rows:,} rows."
+        if sampled
+        else f"Row-wise: all {rows:,} rows."
+    )
+    outcomes = []
+    for expectation in suite.expectations:
+        if expectation.id in in_sql:
+            success, found = in_sql[expectation.id]
+            if "unexpected_count" in found:  # Data Docs shows this as the observed value
+                found["observed_value"] = (
+                    f"{found['unexpected_count']:,} unexpected of {rows:,} rows (every row, DuckDB)"
+                )
+            config = expectation.configuration
+            config.notes = _with_note(config.notes, f"Checked in DuckDB on all {rows:,} rows.")
+            outcomes.append(
+                ExpectationValidationResult(
+                    success=success,
+                    expectation_config=config,
+                    result=found,
+                    meta={"checked": "all_rows", "rows_checked": rows, "engine": "duckdb"},
+                    exception_info={"raised_exception": False, "exception_message": None,
+                                    "exception_traceback": None},
+                )
+            )  # fmt: skip
+            continue
+        outcome = by_id[expectation.id]
+        if sampled and "observed_value" not in outcome.result:
+            share = outcome.result.get("unexpected_percent") or 0.0
+            outcome.result["observed_value"] = (
+                f"{share:.3g}% unexpected in a sample of {len(frame):,} of {rows:,} rows"
+            )
+        outcome.expectation_config.notes = _with_note(outcome.expectation_config.notes, seen_rows)
+        outcome.meta = {
+            **(outcome.meta or {}),
+            "checked": "sample" if sampled else "all_rows",
+            "rows_checked": len(frame),
+            "engine": "great_expectations",
+        }
+        outcomes.append(outcome)
+    statistics = calc_validation_statistics(outcomes)
+    result = ExpectationSuiteValidationResult(
+        results=outcomes,
+        success=statistics.success,
+        suite_name=table,
+        statistics={
+            "evaluated_expectations": statistics.evaluated_expectations,
+            "successful_expectations": statistics.successful_expectations,
+            "unsuccessful_expectations": statistics.unsuccessful_expectations,
+            "success_percent": statistics.success_percent,
+        },
+        meta={
+            **checked.meta,
+            # Data Docs lists the batch markers on every result page: what each part saw.
+            "batch_markers": {
+                **checked.meta.get("batch_markers", {}),
+                "full_row_checks": f"{len(full)} expectations on all {rows:,} rows, in DuckDB",
+                "row_wise_checks": f"{len(row_wise)} expectations; {seen_rows[10:]}",
+            },
+            "rows": rows,
+            "row_wise_rows_checked": len(frame),
+            "sampled": sampled,
+            "full_row_expectations": len(full),
+            "row_wise_expectations": len(row_wise),
+        },
+        batch_id=checked.batch_id,
+    )
+    _store(context, definition, result)
+    failures = [
+        {
+            "expectation": outcome.expectation_config.type,
+            "column": outcome.expectation_config.kwargs.get("column")
+            or outcome.expectation_config.kwargs.get("column_list"),
+            "checked": outcome.meta.get("checked"),
+            "rows_checked": outcome.meta.get("rows_checked"),
+            "unexpected_count": outcome.result.get("unexpected_count"),
+            "observed_value": _plain(outcome.result.get("observed_value")),
+            "unexpected_sample": [
+                _plain(v)
+                for v in (outcome.result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]
+            ],
+        }
+        for outcome in outcomes
+        if not outcome.success
+    ]
+    return SuiteResult(
+        table,
+        bool(statistics.success),
+        int(statistics.evaluated_expectations),
+        int(statistics.successful_expectations),
+        failures,
+        rows=int(rows),
+        rows_validated=len(frame) if row_wise else int(rows),
+        full_row_checks=len(full),
+        sampled_checks=len(row_wise) if sampled else 0,
+    )
+
+
+def _row_wise_frame(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: int, needed: bool
+) -> pd.DataFrame:
+    """The columns the row-wise expectations read: every row, or a repeatable sample past the
+    threshold, so that validation stays within memory at ten million rows."""
+    if not needed:
+        return pd.DataFrame({"_row": pd.Series([], dtype="int64")})
     types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})").fetchall())  # noqa: S608
     # Dates go to GE as timestamps, the type its between-expectations compare with parameters.
     select = (
@@ -88,49 +254,44 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
         )
         or "1 AS _row"
     )
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
-    # Past SAMPLE_ROWS a suite sees a fixed, repeatable sample, so that validation stays within
-    # memory at ten million rows; the check says so. Row-count bounds see the sample's size.
-    sample = (
-        f" USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (7)" if rows > SAMPLE_ROWS else ""
-    )
-    frame = con.execute(f"SELECT {select} FROM {table}{sample}").df()  # noqa: S608
-    parameters = _suite_parameters(con, suite_json)
+    limit = settings.validation_sample_rows()
+    sample = f" USING SAMPLE reservoir({limit} ROWS) REPEATABLE (7)" if rows > limit else ""
+    return con.execute(f"SELECT {select} FROM {table}{sample}").df()  # noqa: S608
 
-    import great_expectations as gx
 
-    context = _context()
-    batch_definition = _batch_definition(context, table)
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=table, data=batch_definition, suite=context.suites.get(table))
+def _store(context, definition, result) -> None:
+    """Store the result as ValidationDefinition.run would, for Data Docs to render."""
+    from datetime import UTC, datetime
+
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
     )
-    result = definition.run(
-        batch_parameters={"dataframe": frame}, expectation_parameters=parameters
+
+    run_id = RunIdentifier(run_time=datetime.now(UTC))
+    result.meta.update({
+        "validation_id": definition.id, "checkpoint_id": None, "run_id": run_id,
+        "validation_time": run_id.run_time, "batch_parameters": {"dataframe": "<DATAFRAME>"},
+    })  # fmt: skip
+    suite_id = ExpectationSuiteIdentifier(name=result.suite_name)
+    context.validation_results_store.store_validation_results(
+        suite_validation_result=result,
+        suite_validation_result_identifier=ValidationResultIdentifier(
+            batch_identifier=result.batch_id, expectation_suite_identifier=suite_id, run_id=run_id
+        ),
+        expectation_suite_identifier=suite_id,
     )
-    failures = [
-        {
-            "expectation": outcome.expectation_config.type,
-            "column": outcome.expectation_config.kwargs.get("column"),
-            "unexpected_count": outcome.result.get("unexpected_count"),
-            "observed_value": _plain(outcome.result.get("observed_value")),
-            "unexpected_sample": [
-                _plain(v)
-                for v in (outcome.result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]
-            ],
-        }
-        for outcome in result.results
-        if not outcome.success
-    ]
-    stats = result.statistics
-    return SuiteResult(
-        table,
-        bool(result.success),
-        int(stats["evaluated_expectations"]),
-        int(stats["successful_expectations"]),
-        failures,
-        rows=int(rows),
-        rows_validated=len(frame),
-    )
+
+
+def _with_note(notes, note: str):
+    if not notes:
+        return note
+    return [*([notes] if isinstance(notes, str) else notes), note]
+
+
+def _parameter_names(expectations: list[dict]) -> set[str]:
+    return set(re.findall(r'"\$PARAMETER": "([^"]+)"', json.dumps(expectations)))
 
 
 def build_data_docs() -> Path:
@@ -190,9 +351,14 @@ def _inert(value):
     return value
 
 
-def _suite_parameters(con: duckdb.DuckDBPyConnection, suite_json: dict) -> dict[str, list]:
+def _suite_parameters(
+    con: duckdb.DuckDBPyConnection, suite_json: dict, needed: set[str]
+) -> dict[str, list]:
+    """Values of the parameters that the row-wise expectations use (references run in SQL)."""
     parameters = {}
     for name, source in suite_json.get("meta", {}).get("parameters", {}).items():
+        if name not in needed:
+            continue
         if "today_plus_days" in source:
             parameters[name] = pd.Timestamp(
                 date.today() + timedelta(days=int(source["today_plus_days"]))

@@ -9,7 +9,6 @@ import os
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 from dagster import (
     AssetExecutionContext,
     Failure,
@@ -39,25 +38,32 @@ RAW_COMTRADE_COLUMNS = {
 
 
 def load_raw_comtrade(con, files: dict[str, Path]) -> None:
-    """Replace raw_comtrade with the rows of the given snapshot files ({snapshot_id: path})."""
+    """Replace raw_comtrade with the rows of the given snapshot files ({snapshot_id: path}).
+
+    DuckDB reads the JSON itself (no Python loop over rows), one response at a time in one
+    transaction: each response is a single JSON object that DuckDB holds whole while reading it,
+    so reading several at once would multiply the memory a load needs, and a failed file leaves
+    the previous table in place.
+    """
     columns = ", ".join(f"{name} {kind}" for name, kind in RAW_COMTRADE_COLUMNS.items())
-    if not files:
-        con.execute(f"CREATE OR REPLACE TABLE raw_comtrade (snapshot_id VARCHAR, {columns})")
-        return
-    ids = pd.DataFrame({"file": [str(p) for p in files.values()], "snapshot_id": list(files)})
-    con.register("_snapshot_ids", ids)
+    con.execute("BEGIN TRANSACTION")
     try:
-        # DuckDB reads the JSON itself: no Python loop over rows, even at millions of rows.
-        con.execute(
-            f"""CREATE OR REPLACE TABLE raw_comtrade AS
-            SELECT s.snapshot_id, unnest(j.data, recursive := true)
-            FROM read_json(?, columns = {{'data': 'STRUCT({columns})[]'}},
-                           filename = true, maximum_object_size = 1073741824) AS j
-            JOIN _snapshot_ids AS s ON s.file = j.filename""",  # noqa: S608 (columns: a constant)
-            [ids["file"].tolist()],
-        )
-    finally:
-        con.unregister("_snapshot_ids")
+        con.execute(f"CREATE OR REPLACE TABLE raw_comtrade (snapshot_id VARCHAR, {columns})")
+        for snapshot_id, path in files.items():
+            # DuckDB reserves twice the largest object it allows: sized to the file, not a fixed
+            # gigabyte, the read fits under the connection's memory cap.
+            object_size = max(16 * 2**20, Path(path).stat().st_size + 2**20)
+            con.execute(
+                f"""INSERT INTO raw_comtrade
+                SELECT ?, unnest(data, recursive := true)
+                FROM read_json(?, columns = {{'data': 'STRUCT({columns})[]'}},
+                               maximum_object_size = ?)""",  # noqa: S608 (columns: a constant)
+                [snapshot_id, str(path), object_size],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def comtrade_store() -> SnapshotStore:
