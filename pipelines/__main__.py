@@ -29,13 +29,35 @@ def run(
         "WARNING", help="Dagster log level shown on the console (INFO shows every event)."
     ),
     timings: bool = typer.Option(False, "--timings", help="Print the time every step took."),
+    force: bool = typer.Option(
+        False, "--force", help="Recompute every step, also those whose inputs have not changed."
+    ),
+    explain: bool = typer.Option(
+        False, "--explain", help="Say for every step whether it was recomputed, and why."
+    ),
 ) -> None:
-    """Materialize every asset from the bundled data, showing progress and a short summary."""
+    """Materialize every asset from the bundled data, showing progress and a short summary.
+
+    Steps whose code, data files and input tables have not changed since they were last built
+    are up to date and not recomputed (build/up_to_date.json); --force recomputes them all."""
     started = time.perf_counter()
     console.print(f"[bold]{job}[/bold]: checking inputs, then loading the pipeline …")
     _preflight_or_exit()
+    previous = os.environ.get("TRACKER_SKIP_UP_TO_DATE")
+    os.environ["TRACKER_SKIP_UP_TO_DATE"] = "0" if force else "1"
+    try:
+        _run(job, log_level, timings, explain, started)
+    finally:  # the setting is this command's alone, also when it is called in-process
+        if previous is None:
+            os.environ.pop("TRACKER_SKIP_UP_TO_DATE", None)
+        else:
+            os.environ["TRACKER_SKIP_UP_TO_DATE"] = previous
+
+
+def _run(job: str, log_level: str, timings: bool, explain: bool, started: float) -> None:
     from dagster import DagsterInstance
 
+    from pipelines import up_to_date
     from pipelines.definitions import defs
     from pipelines.progress import RunProgress
     from pipelines.settings import warehouse_path
@@ -45,12 +67,25 @@ def run(
         _fail(f"no job named {job!r}; choose one of: {', '.join(job_names)}")
     if job == "report_only" and not warehouse_path().exists():
         _fail(f"no warehouse at {warehouse_path()}: run `make run` first, then `make report`")
-    # Importing great_expectations takes seconds; do it on the other core while the first,
-    # check-free assets run, instead of in the first check.
-    threading.Thread(
-        target=importlib.import_module, args=("great_expectations",), daemon=True
-    ).start()
     job_def = defs.resolve_job_def(job)
+    plan = up_to_date.plan(job_def, warehouse_path())
+    if plan.nothing_to_do:
+        _print_outcomes(up_to_date.outcomes, explain or timings)
+        console.print(
+            f"[green]nothing to recompute[/green]: {up_to_date.summary()} "
+            f"in {time.perf_counter() - started:.1f} s (--force recomputes them)",
+            highlight=False,
+        )
+        return
+    job_def = job_def.get_subset(
+        asset_selection=plan.stale_assets, asset_check_selection=plan.stale_checks
+    )
+    if plan.stale_checks:
+        # Importing great_expectations takes seconds; do it on the other core while the first,
+        # check-free assets run, instead of in the first check.
+        threading.Thread(
+            target=importlib.import_module, args=("great_expectations",), daemon=True
+        ).start()
     # Two runs starting on a new DAGSTER_HOME would race to create its SQLite tables.
     with FileLock(os.path.join(os.environ["DAGSTER_HOME"], ".instance.lock")):
         instance = DagsterInstance.get()
@@ -65,6 +100,8 @@ def run(
         stats = instance.get_run_step_stats(result.run_id)
     if timings:
         _print_breakdown(stats, time.perf_counter() - started)
+    _print_outcomes(up_to_date.outcomes, explain or timings)
+    console.print(f"{up_to_date.summary()} (--explain says why)", highlight=False)
     _print_summary(stats, time.perf_counter() - started)
     if not result.success:
         _print_failures(result)
@@ -335,6 +372,18 @@ def _print_summary(stats, total_s: float) -> None:
             + " (--timings for every step)",
             highlight=False,
         )
+
+
+def _print_outcomes(outcomes: dict[str, tuple[str, str]], every_step: bool) -> None:
+    """Per step (--explain): up to date, recomputed or not run, and why."""
+    if not every_step:
+        return
+    table = Table(title="Up to date or recomputed, and why")
+    for column in ("step", "state", "why"):
+        table.add_column(column)
+    for name, (state, why) in sorted(outcomes.items()):
+        table.add_row(name, state, why)
+    console.print(table)
 
 
 def _print_breakdown(stats, total_s: float) -> None:
