@@ -309,17 +309,16 @@ def plan(job_def, warehouse: Path) -> Plan:
     outcomes.clear()
     graph = job_def.asset_layer.asset_graph
     keys = set(job_def.asset_layer.selected_asset_keys)
-    check_keys = set(graph.asset_check_keys)
+    check_keys = {c for c in graph.asset_check_keys if c.asset_key in keys}
     parents = {key: set(graph.get(key).parent_keys) for key in keys}
+    order = _topological(keys, parents)
     store, memo, result = load_store(), _Memo(), Plan(steps=len(keys) + len(check_keys))
     stale: dict = {}
     with _read_only(warehouse) as con:
-        for key in _topological(keys, parents):
+        for key in order:
             name = key.to_user_string()
-            upstream_stale = sorted(p.to_user_string() for p in parents[key] if p in stale)
-            if upstream_stale:
-                stale[key] = "upstream stale: " + ", ".join(upstream_stale[:3])
-                continue
+            if any(p in stale for p in parents[key]):
+                continue  # decided below, with the steps it runs with
             deps = [p.to_user_string() for p in parents[key]]
             reason = why_stale(
                 name,
@@ -330,12 +329,11 @@ def plan(job_def, warehouse: Path) -> Plan:
             )
             if reason:
                 stale[key] = reason
-            else:
-                outcomes[name] = (UP_TO_DATE, "inputs, code and output unchanged")
+        _close_downstream(graph, keys, parents, order, stale)
         for check in check_keys:
             name = f"{check.asset_key.to_user_string()}:{check.name}"
             if check.asset_key in stale:
-                reason = "its table is stale"
+                reason = "its table is rebuilt"
             else:
                 table = check.asset_key.to_user_string()
                 recorded = store.get(name) or {}
@@ -354,16 +352,35 @@ def plan(job_def, warehouse: Path) -> Plan:
                 outcomes[name] = (NOT_RUN, reason)
             else:
                 outcomes[name] = (UP_TO_DATE, "table, suite and code unchanged")
-    # A multi-asset that cannot run part of its assets runs them all.
-    for key in list(stale):
-        assets_def = graph.assets_def_for_key(key)
-        if not assets_def.can_subset:
-            for other in assets_def.keys & keys:
-                stale.setdefault(other, f"runs with {key.to_user_string()}")
     result.stale_assets = set(stale)
-    for key, reason in stale.items():
-        outcomes[key.to_user_string()] = (NOT_RUN, reason)
+    for key in keys:
+        name = key.to_user_string()
+        if key in stale:
+            outcomes[name] = (NOT_RUN, stale[key])
+        else:
+            outcomes[name] = (UP_TO_DATE, "inputs, code and output unchanged")
     return result
+
+
+def _close_downstream(graph, keys: set, parents: dict, order: list, stale: dict) -> None:
+    """Everything downstream of a stale step waits for it; a multi-asset that cannot run part
+    of its assets runs them all. Repeated until nothing more is added."""
+    added = True
+    while added:
+        added = False
+        for key in order:
+            if key in stale:
+                continue
+            upstream = sorted(p.to_user_string() for p in parents[key] if p in stale)
+            assets_def = graph.assets_def_for_key(key)
+            siblings = [] if assets_def.can_subset else [k for k in assets_def.keys if k in stale]
+            if upstream:
+                stale[key] = "upstream rebuilt first: " + ", ".join(upstream[:3])
+            elif siblings:
+                stale[key] = f"runs with {siblings[0].to_user_string()}"
+            else:
+                continue
+            added = True
 
 
 def summary() -> str:
@@ -430,7 +447,7 @@ def _stamp(fingerprint: dict, output: str | None, context) -> dict:
         **fingerprint,
         "output": output,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "run_id": context.run_id,
+        "run_id": context.run.run_id,
     }
 
 
