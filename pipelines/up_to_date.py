@@ -68,7 +68,8 @@ def files_version(paths: Iterable[Path], root: Path) -> str | None:
     digest, found = hashlib.sha256(), False
     for path in sorted(p for p in paths if p.is_file() and "__pycache__" not in p.parts):
         found = True
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        name = path.relative_to(root) if path.is_relative_to(root) else path.name
+        digest.update(str(name).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest() if found else None
 
