@@ -186,7 +186,10 @@ def code_version(name: str, memo: _Memo | None = None) -> str:
             package(),
         ]
     elif (sql := memo.get("sql", _sql_files).get(name)) is not None:
-        parts = [files_version([sql, PACKAGE_DIR / "sql_models.py"], settings.PROJECT_ROOT)]
+        parts = [
+            files_version([sql], settings.SQL_DIR),
+            files_version([PACKAGE_DIR / "sql_models.py"], PACKAGE_DIR),
+        ]
     elif name.startswith("notebook_"):
         notebook = settings.NOTEBOOKS_DIR / f"{name.removeprefix('notebook_')}.py"
         parts = [files_version([notebook], settings.NOTEBOOKS_DIR), package()]

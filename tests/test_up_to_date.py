@@ -46,8 +46,10 @@ def _records(build: Path) -> dict[str, dict]:
 
 
 def _rebuilt(before: dict[str, dict], after: dict[str, dict]) -> set[str]:
-    return {name for name, rec in after.items() if before.get(name, {}).get("at_run") != rec.get("run_id")
-            and before.get(name, {}).get("run_id") != rec.get("run_id")}  # fmt: skip
+    """Steps whose record a later run wrote: those it recomputed."""
+    return {
+        name for name, rec in after.items() if before.get(name, {}).get("run_id") != rec["run_id"]
+    }
 
 
 def _report_files(build: Path) -> dict[str, bytes]:
