@@ -78,6 +78,13 @@ def tree_version(folder: Path) -> str | None:
     return files_version(folder.rglob("*"), folder) if folder.is_dir() else None
 
 
+def package_version() -> str | None:
+    """The Python package, less the command line and this module: they decide what runs, not
+    what a step computes."""
+    skipped = {PACKAGE_DIR / "__main__.py", PACKAGE_DIR / "up_to_date.py"}
+    return files_version((p for p in PACKAGE_DIR.rglob("*") if p not in skipped), PACKAGE_DIR)
+
+
 def table_version(
     con: duckdb.DuckDBPyConnection, table: str, where: str = "", params=()
 ) -> str | None:
@@ -171,7 +178,7 @@ def code_version(name: str, memo: _Memo | None = None) -> str:
             files_version([LOCK_FILE], LOCK_FILE.parent),
         ],
     )
-    package = lambda: memo.get("package", lambda: tree_version(PACKAGE_DIR))  # noqa: E731
+    package = lambda: memo.get("package", package_version)  # noqa: E731
     data = lambda: memo.get("data", _data_inputs)  # noqa: E731
     table = name.split(":")[0]
     if name in ("feed_snapshots", "comtrade_snapshots") and settings.live_sources_enabled():
