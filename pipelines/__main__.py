@@ -55,12 +55,17 @@ def run(
 
 
 def _run(job: str, log_level: str, timings: bool, explain: bool, started: float) -> None:
+    from pipelines import up_to_date
+    from pipelines.settings import warehouse_path
+
+    # With nothing changed since the last run, the answer needs neither Dagster nor the job.
+    if up_to_date.everything_up_to_date(job, warehouse_path()):
+        _nothing_to_do(explain or timings, started)
+        return
     from dagster import DagsterInstance
 
-    from pipelines import up_to_date
     from pipelines.definitions import defs
     from pipelines.progress import RunProgress
-    from pipelines.settings import warehouse_path
 
     job_names = sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
     if job not in job_names:
@@ -68,19 +73,12 @@ def _run(job: str, log_level: str, timings: bool, explain: bool, started: float)
     if job == "report_only" and not warehouse_path().exists():
         _fail(f"no warehouse at {warehouse_path()}: run `make run` first, then `make report`")
     job_def = defs.resolve_job_def(job)
-    plan = up_to_date.plan(job_def, warehouse_path())
+    plan, stale_assets, stale_checks = up_to_date.plan(job_def, warehouse_path())
     if plan.nothing_to_do:
-        _print_outcomes(up_to_date.outcomes, explain or timings)
-        console.print(
-            f"[green]nothing to recompute[/green]: {up_to_date.summary()} "
-            f"in {time.perf_counter() - started:.1f} s (--force recomputes them)",
-            highlight=False,
-        )
+        _nothing_to_do(explain or timings, started)
         return
-    job_def = job_def.get_subset(
-        asset_selection=plan.stale_assets, asset_check_selection=plan.stale_checks
-    )
-    if plan.stale_checks:
+    job_def = job_def.get_subset(asset_selection=stale_assets, asset_check_selection=stale_checks)
+    if stale_checks:
         # Importing great_expectations takes seconds; do it on the other core while the first,
         # check-free assets run, instead of in the first check.
         threading.Thread(
@@ -110,6 +108,17 @@ def _run(job: str, log_level: str, timings: bool, explain: bool, started: float)
         )
         raise typer.Exit(1)
     console.print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
+
+
+def _nothing_to_do(explain: bool, started: float) -> None:
+    from pipelines import up_to_date
+
+    _print_outcomes(up_to_date.outcomes, explain)
+    console.print(
+        f"[green]nothing to recompute[/green]: {up_to_date.summary()} "
+        f"in {time.perf_counter() - started:.1f} s (--force recomputes them)",
+        highlight=False,
+    )
 
 
 def _preflight_or_exit() -> None:

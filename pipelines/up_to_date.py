@@ -108,9 +108,8 @@ def table_version(
 
 
 def _sql_files() -> dict[str, Path]:
-    from pipelines.sql_models import LAYERS
-
-    return {p.stem: p for layer in LAYERS for p in (settings.SQL_DIR / layer).glob("*.sql")}
+    # sql/<layer>/<table>.sql, as pipelines.sql_models reads them (without importing Dagster)
+    return {p.stem: p for p in settings.SQL_DIR.glob("*/*.sql")}
 
 
 def _file_outputs(name: str) -> tuple[Path, list[Path]] | None:
@@ -218,10 +217,11 @@ def code_version(name: str, memo: _Memo | None = None) -> str:
 def _chart_inputs(name: str, con: duckdb.DuckDBPyConnection) -> dict[str, str | None] | None:
     """A chart of the catalogue reads its own indicator's rows only: an edit that changes other
     indicators leaves it up to date. Minerals and timeline charts read whole tables."""
-    from pipelines.assets.charts import measured_indicators
+    from pipelines.catalogue import read_entries
 
     chart = name.removeprefix("chart_")
-    entry = next((e for e in measured_indicators() if e["id"] == chart), None)
+    entries = read_entries(settings.DATA_DIR / "indicators.yaml")
+    entry = next((e for e in entries if e.get("id") == chart), None)
     if entry is None or entry.get("chart") == "minerals":
         return None
     return {
@@ -299,54 +299,140 @@ def why_stale(
 
 
 @dataclass
-class Plan:
-    """Steps of a job that must run; the rest are up to date."""
+class Graph:
+    """What the plan needs of a job: each asset's upstream assets, each check's table, and the
+    assets that can only run together. Saved after a plan, so that a later run can find
+    everything up to date without loading Dagster."""
 
-    stale_assets: set = field(default_factory=set)
-    stale_checks: set = field(default_factory=set)
-    steps: int = 0
+    assets: dict[str, list[str]]
+    checks: dict[str, str]
+    together: list[list[str]] = field(default_factory=list)
+
+    @classmethod
+    def of_job(cls, job_def) -> Graph:
+        graph = job_def.asset_layer.asset_graph
+        keys = set(job_def.asset_layer.selected_asset_keys)
+        assets = {
+            key.to_user_string(): sorted(p.to_user_string() for p in graph.get(key).parent_keys)
+            for key in keys
+        }
+        checks = {
+            f"{c.asset_key.to_user_string()}:{c.name}": c.asset_key.to_user_string()
+            for c in graph.asset_check_keys
+            if c.asset_key in keys
+        }
+        together = {
+            tuple(sorted(k.to_user_string() for k in graph.assets_def_for_key(key).keys & keys))
+            for key in keys
+            if not graph.assets_def_for_key(key).can_subset
+        }
+        return cls(assets, checks, [list(group) for group in sorted(together) if len(group) > 1])
+
+
+@dataclass
+class Plan:
+    """Steps of a job that must run (asset and check names); the rest are up to date."""
+
+    stale_assets: set[str] = field(default_factory=set)
+    stale_checks: set[str] = field(default_factory=set)
 
     @property
     def nothing_to_do(self) -> bool:
         return not self.stale_assets and not self.stale_checks
 
 
-def plan(job_def, warehouse: Path) -> Plan:
-    """Decide, for every asset and check of the job, whether it is up to date.
+def plan(job_def, warehouse: Path) -> tuple[Plan, object, object]:
+    """Decide every asset and check of a Dagster job: the plan, and its stale asset and check
+    keys to select."""
+    from dagster import AssetCheckKey, AssetKey
 
-    A step is up to date when nothing it was computed from changed and every upstream step of
-    the job is up to date too; a stale step's downstream is decided again when it runs.
-    """
+    graph = Graph.of_job(job_def)
+    _save_graph(job_def.name, graph)
+    decided = decide(graph, warehouse)
+    assets = {AssetKey.from_user_string(name) for name in decided.stale_assets}
+    checks = set()
+    for name in decided.stale_checks:
+        table, check = name.rsplit(":", 1)
+        checks.add(AssetCheckKey(AssetKey.from_user_string(table), check))
+    return decided, assets, checks
+
+
+def everything_up_to_date(job: str, warehouse: Path) -> bool:
+    """True when the job's saved graph still holds and every step in it is up to date: decided
+    without importing Dagster. False when anything may have to run (Dagster then decides)."""
+    if not skipping_enabled() or not warehouse.exists():
+        return False
+    saved = _graphs().get(job)
+    if saved is None or saved.get("key") != _graph_key():
+        return False
+    graph = Graph(saved["assets"], saved["checks"], saved["together"])
+    return decide(graph, warehouse).nothing_to_do
+
+
+def _graph_key() -> str:
+    """What the job's graph is made from: models, notebooks, the catalogue, suites and code."""
+    parts = [
+        package_version(),
+        tree_version(settings.SQL_DIR),
+        tree_version(settings.NOTEBOOKS_DIR),
+        tree_version(settings.EXPECTATIONS_DIR),
+        files_version([settings.DATA_DIR / "indicators.yaml"], settings.DATA_DIR),
+        files_version([LOCK_FILE], LOCK_FILE.parent),
+    ]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _graphs_path() -> Path:
+    return settings.build_dir() / "up_to_date.graphs.json"
+
+
+def _graphs() -> dict:
+    try:
+        return json.loads(_graphs_path().read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _save_graph(job: str, graph: Graph) -> None:
+    path = _graphs_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{path}.lock"):
+        graphs = _graphs()
+        graphs[job] = {"key": _graph_key(), "assets": graph.assets, "checks": graph.checks,
+                       "together": graph.together}  # fmt: skip
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(graphs, sort_keys=True), encoding="utf-8")
+        temporary.replace(path)
+
+
+def decide(graph: Graph, warehouse: Path) -> Plan:
+    """A step is up to date when nothing it was computed from changed and every upstream step of
+    the job is up to date too; a stale step's downstream is decided again when it runs."""
     outcomes.clear()
-    graph = job_def.asset_layer.asset_graph
-    keys = set(job_def.asset_layer.selected_asset_keys)
-    check_keys = {c for c in graph.asset_check_keys if c.asset_key in keys}
-    parents = {key: set(graph.get(key).parent_keys) for key in keys}
-    order = _topological(keys, parents)
-    store, memo, result = load_store(), _Memo(), Plan(steps=len(keys) + len(check_keys))
-    stale: dict = {}
+    names = set(graph.assets)
+    parents = {name: set(deps) & names for name, deps in graph.assets.items()}
+    order = _topological(names, parents)
+    store, memo = load_store(), _Memo()
+    stale: dict[str, str] = {}
+    result = Plan()
     with _read_only(warehouse) as con:
-        for key in order:
-            name = key.to_user_string()
-            if any(p in stale for p in parents[key]):
+        for name in order:
+            if any(p in stale for p in parents[name]):
                 continue  # decided below, with the steps it runs with
-            deps = [p.to_user_string() for p in parents[key]]
             reason = why_stale(
                 name,
                 store.get(name),
                 code_version(name, memo),
-                input_versions(name, deps, con, memo) if con else {},
+                input_versions(name, graph.assets[name], con, memo) if con else {},
                 memo.get(f"out:{name}", lambda n=name: output_version(n, con)) if con else None,
             )
             if reason:
-                stale[key] = reason
-        _close_downstream(graph, keys, parents, order, stale)
-        for check in check_keys:
-            name = f"{check.asset_key.to_user_string()}:{check.name}"
-            if check.asset_key in stale:
+                stale[name] = reason
+        _close_downstream(graph, parents, order, stale)
+        for name, table in graph.checks.items():
+            if table in stale:
                 reason = "its table is rebuilt"
             else:
-                table = check.asset_key.to_user_string()
                 recorded = store.get(name) or {}
                 reason = why_stale(
                     name,
@@ -355,40 +441,39 @@ def plan(job_def, warehouse: Path) -> Plan:
                     input_versions(name, [table], con, memo) if con else {},
                     recorded.get("output"),
                 )
-                blocking = check.name == "great_expectations"
+                blocking = name.endswith(":great_expectations")
                 if reason is None and blocking and recorded.get("output") != "passed":
                     reason = "failed last time"
             if reason:
-                result.stale_checks.add(check)
+                result.stale_checks.add(name)
                 outcomes[name] = (NOT_RUN, reason)
             else:
                 outcomes[name] = (UP_TO_DATE, "table, suite and code unchanged")
     result.stale_assets = set(stale)
-    for key in keys:
-        name = key.to_user_string()
-        if key in stale:
-            outcomes[name] = (NOT_RUN, stale[key])
+    for name in names:
+        if name in stale:
+            outcomes[name] = (NOT_RUN, stale[name])
         else:
             outcomes[name] = (UP_TO_DATE, "inputs, code and output unchanged")
     return result
 
 
-def _close_downstream(graph, keys: set, parents: dict, order: list, stale: dict) -> None:
+def _close_downstream(graph: Graph, parents: dict, order: list, stale: dict) -> None:
     """Everything downstream of a stale step waits for it; a multi-asset that cannot run part
     of its assets runs them all. Repeated until nothing more is added."""
+    together = {name: group for group in graph.together for name in group}
     added = True
     while added:
         added = False
-        for key in order:
-            if key in stale:
+        for name in order:
+            if name in stale:
                 continue
-            upstream = sorted(p.to_user_string() for p in parents[key] if p in stale)
-            assets_def = graph.assets_def_for_key(key)
-            siblings = [] if assets_def.can_subset else [k for k in assets_def.keys if k in stale]
+            upstream = sorted(p for p in parents[name] if p in stale)
+            siblings = [s for s in together.get(name, []) if s in stale]
             if upstream:
-                stale[key] = "upstream rebuilt first: " + ", ".join(upstream[:3])
+                stale[name] = "upstream rebuilt first: " + ", ".join(upstream[:3])
             elif siblings:
-                stale[key] = f"runs with {siblings[0].to_user_string()}"
+                stale[name] = f"runs with {siblings[0]}"
             else:
                 continue
             added = True
@@ -403,19 +488,19 @@ def summary() -> str:
     return text + (f", {counts[NOT_RUN]} not run" if counts[NOT_RUN] else "")
 
 
-def _topological(keys: set, parents: dict) -> list:
+def _topological(names: set, parents: dict) -> list:
     ordered, seen = [], set()
 
-    def visit(key) -> None:
-        if key in seen:
+    def visit(name) -> None:
+        if name in seen:
             return
-        seen.add(key)
-        for parent in sorted(parents[key] & keys, key=str):
+        seen.add(name)
+        for parent in sorted(parents[name]):
             visit(parent)
-        ordered.append(key)
+        ordered.append(name)
 
-    for key in sorted(keys, key=str):
-        visit(key)
+    for name in sorted(names):
+        visit(name)
     return ordered
 
 
