@@ -71,6 +71,9 @@ def test_a_warm_run_recomputes_nothing_and_a_deleted_chart_is_drawn_again(built,
     assert f"{len(before)} up to date, 0 recomputed" in warm.stderr
     assert _records(build) == before
     assert folder_digest(build / "report") == report
+    # the second time the saved graph of the job answers, before Dagster is loaded
+    assert (build / "up_to_date.graphs.json").exists()
+    assert "nothing to recompute" in _run(build).stderr
 
     chart = next((build / "report" / "charts").glob("port_calls.*"))
     chart.unlink()
