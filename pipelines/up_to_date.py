@@ -312,8 +312,12 @@ class Graph:
     def of_job(cls, job_def) -> Graph:
         graph = job_def.asset_layer.asset_graph
         keys = set(job_def.asset_layer.selected_asset_keys)
+        # A multi-asset's own assets are written by the same step: not inputs of one another.
         assets = {
-            key.to_user_string(): sorted(p.to_user_string() for p in graph.get(key).parent_keys)
+            key.to_user_string(): sorted(
+                p.to_user_string()
+                for p in graph.get(key).parent_keys - graph.assets_def_for_key(key).keys
+            )
             for key in keys
         }
         checks = {
@@ -560,7 +564,9 @@ def asset_steps(context) -> dict[str, list[str]]:
     """Selected asset names of this step and what each depends on."""
     specs = {spec.key: spec for spec in context.assets_def.specs}
     return {
-        key.to_user_string(): [dep.asset_key.to_user_string() for dep in specs[key].deps]
+        key.to_user_string(): [
+            dep.asset_key.to_user_string() for dep in specs[key].deps if dep.asset_key not in specs
+        ]
         for key in sorted(context.selected_asset_keys, key=str)
     }
 
