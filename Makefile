@@ -13,8 +13,8 @@ export UV_COMPILE_BYTECODE := 1
 
 .PHONY: release run test test-slow eval classifier-model eval-mapping dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
 
-run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize every asset offline, in-process (TIMINGS=1: every step's time)
-	$(BIN)/python -m pipelines run $(if $(TIMINGS),--timings)
+run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize offline what is not up to date (FORCE=1: everything; EXPLAIN=1: why per step; TIMINGS=1: every step's time)
+	$(BIN)/python -m pipelines run $(if $(TIMINGS),--timings) $(if $(FORCE),--force) $(if $(EXPLAIN),--explain)
 
 test: setup-dev browser postgres ## set up with dev dependencies and run the test suite
 	$(BIN)/pytest
@@ -22,8 +22,8 @@ test: setup-dev browser postgres ## set up with dev dependencies and run the tes
 test-slow: setup-dev ## the soak checks: kill-and-rerun, repeated and concurrent whole runs (several minutes each)
 	$(BIN)/pytest -m slow
 
-report: setup $(DAGSTER_HOME)/dagster.yaml ## rebuild build/report from the warehouse and outputs already built
-	$(BIN)/python -m pipelines run --job report_only
+report: setup $(DAGSTER_HOME)/dagster.yaml ## rebuild build/report from the warehouse and outputs already built (when they changed; FORCE=1: always)
+	$(BIN)/python -m pipelines run --job report_only $(if $(FORCE),--force)
 
 release: setup ## freeze build/ into releases/$(ID) (make release ID=2026Q4); an ID is never reused
 	@test -n "$(ID)" || (echo "error: name the release: make release ID=2026Q4" >&2; exit 2)

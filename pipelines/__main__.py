@@ -38,14 +38,17 @@ def run(
         "WARNING", help="Dagster log level shown on the console (INFO shows every event)."
     ),
     timings: bool = typer.Option(False, "--timings", help="Print the time every step took."),
+    force: bool = typer.Option(
+        False, "--force", help="Recompute every step, also those whose inputs have not changed."
+    ),
+    explain: bool = typer.Option(
+        False, "--explain", help="Say for every step whether it was recomputed, and why."
+    ),
 ) -> None:
-    """Materialize every asset from the bundled data, showing progress and a short summary."""
-    import importlib
-    import threading
-    import uuid
+    """Materialize every asset from the bundled data, showing progress and a short summary.
 
-    from filelock import FileLock
-
+    Steps whose code, data files and input tables have not changed since they were last built
+    are up to date and not recomputed (build/up_to_date.json); --force recomputes them all."""
     started = time.perf_counter()
     console().print(f"[bold]{job}[/bold]: checking inputs …", highlight=False)
     from pipelines.settings import warehouse_path
@@ -57,6 +60,31 @@ def run(
         f"inputs checked ({time.perf_counter() - started:.0f} s); loading the pipeline …",
         highlight=False,
     )
+    previous = os.environ.get("TRACKER_SKIP_UP_TO_DATE")
+    os.environ["TRACKER_SKIP_UP_TO_DATE"] = "0" if force else "1"
+    try:
+        _run(job, log_level, timings, explain, started)
+    finally:  # the setting is this command's alone, also when it is called in-process
+        if previous is None:
+            os.environ.pop("TRACKER_SKIP_UP_TO_DATE", None)
+        else:
+            os.environ["TRACKER_SKIP_UP_TO_DATE"] = previous
+
+
+def _run(job: str, log_level: str, timings: bool, explain: bool, started: float) -> None:
+    import importlib
+    import threading
+    import uuid
+
+    from filelock import FileLock
+
+    from pipelines import up_to_date
+    from pipelines.settings import warehouse_path
+
+    # With nothing changed since the last run, the answer needs neither Dagster nor the job.
+    if up_to_date.everything_up_to_date(job, warehouse_path()):
+        _nothing_to_do(explain or timings, started)
+        return
     from dagster import DagsterInstance
 
     from pipelines.definitions import defs
@@ -65,12 +93,18 @@ def run(
     job_names = sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
     if job not in job_names:
         _fail(f"no job named {job!r}; choose one of: {', '.join(job_names)}")
-    # Importing great_expectations takes seconds; do it on the other core while the first,
-    # check-free assets run, instead of in the first check.
-    threading.Thread(
-        target=importlib.import_module, args=("great_expectations",), daemon=True
-    ).start()
     job_def = defs.resolve_job_def(job)
+    plan, stale_assets, stale_checks = up_to_date.plan(job_def, warehouse_path())
+    if plan.nothing_to_do:
+        _nothing_to_do(explain or timings, started)
+        return
+    job_def = job_def.get_subset(asset_selection=stale_assets, asset_check_selection=stale_checks)
+    if stale_checks:
+        # Importing great_expectations takes seconds; do it on the other core while the first,
+        # check-free assets run, instead of in the first check.
+        threading.Thread(
+            target=importlib.import_module, args=("great_expectations",), daemon=True
+        ).start()
     # Two runs starting on a new DAGSTER_HOME would race to create its SQLite tables.
     with FileLock(os.path.join(os.environ["DAGSTER_HOME"], ".instance.lock")):
         instance = DagsterInstance.get()
@@ -89,6 +123,8 @@ def run(
         stats = instance.get_run_step_stats(result.run_id)
     if timings:
         _print_breakdown(stats, time.perf_counter() - started)
+    _print_outcomes(up_to_date.outcomes, explain or timings)
+    console().print(f"{up_to_date.summary()} (--explain says why)", highlight=False)
     _print_summary(stats, time.perf_counter() - started)
     if not result.success:
         _print_failures(result)
@@ -97,6 +133,17 @@ def run(
         )
         raise typer.Exit(1)
     console().print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
+
+
+def _nothing_to_do(explain: bool, started: float) -> None:
+    from pipelines import up_to_date
+
+    _print_outcomes(up_to_date.outcomes, explain)
+    console().print(
+        f"[green]nothing to recompute[/green]: {up_to_date.summary()} "
+        f"in {time.perf_counter() - started:.1f} s (--force recomputes them)",
+        highlight=False,
+    )
 
 
 def _preflight_or_exit() -> None:
@@ -373,6 +420,20 @@ def _print_summary(stats, total_s: float) -> None:
             + " (--timings for every step)",
             highlight=False,
         )
+
+
+def _print_outcomes(outcomes: dict[str, tuple[str, str]], every_step: bool) -> None:
+    """Per step (--explain): up to date, recomputed or not run, and why."""
+    if not every_step:
+        return
+    from rich.table import Table
+
+    table = Table(title="Up to date or recomputed, and why")
+    for column in ("step", "state", "why"):
+        table.add_column(column)
+    for name, (state, why) in sorted(outcomes.items()):
+        table.add_row(name, state, why)
+    console().print(table)
 
 
 def _print_breakdown(stats, total_s: float) -> None:

@@ -17,6 +17,7 @@ from dagster import (
 
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
+from pipelines.up_to_date import guarded, guarded_check
 
 
 def suite_check(table: str) -> AssetChecksDefinition:
@@ -26,6 +27,7 @@ def suite_check(table: str) -> AssetChecksDefinition:
         blocking=True,
         description=f"Great Expectations suite expectations/gx/expectations/{table}.json",
     )
+    @guarded_check(table)
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
         from pipelines.validation import build_data_docs, validate_table
 
@@ -61,6 +63,7 @@ def data_docs_asset(checked_tables: list[str]):
     @asset(
         name="data_docs", owners=OWNERS, group_name="reports", kinds={"python"}, deps=checked_tables
     )
+    @guarded
     def _data_docs() -> MaterializeResult:
         """Great Expectations Data Docs: every suite and its latest results, as static HTML."""
         from pipelines.validation import build_data_docs

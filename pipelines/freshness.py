@@ -11,6 +11,7 @@ from dagster import (
 )
 
 from pipelines.sources.snapshots import SnapshotStore
+from pipelines.up_to_date import guarded_check
 
 
 def snapshot_freshness_check(
@@ -23,6 +24,8 @@ def snapshot_freshness_check(
         name=name,
         description=f"The newest snapshot was retrieved less than {max_age_days} days ago.",
     )
+    # A warning about the clock, re-evaluated every day and whenever the snapshots change.
+    @guarded_check(asset_key, name, warning=True)
     def _freshness() -> AssetCheckResult:
         store: SnapshotStore = store_factory()
         retrieved = max((row["retrieved_at"] for row in store.manifest()), default=None)

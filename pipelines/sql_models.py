@@ -16,6 +16,7 @@ from dagster import AssetDep, AssetExecutionContext, AssetsDefinition, Materiali
 from pipelines.metadata import table_metadata
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
+from pipelines.up_to_date import guarded
 
 LAYERS = ("staging", "mapping", "marts")
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -99,6 +100,7 @@ def _model_asset(model: SqlModel, deps: list[str]) -> AssetsDefinition:
         kinds={"duckdb", "sql"},
         metadata={"sql_file": str(model.path.relative_to(model.path.parents[2]))},
     )
+    @guarded
     def _materialize(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         with warehouse.get_connection() as con:
             # The name comes from a file name checked against _TABLE_NAME, never from data.

@@ -20,9 +20,11 @@ from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 from pipelines.sql_models import discover_models
 from pipelines.tables import replace_table
+from pipelines.up_to_date import guarded
 
 
 @asset(owners=OWNERS, group_name="mapping", kinds={"python", "duckdb"}, deps=["commitments"])
+@guarded
 def indicators(warehouse: Warehouse) -> MaterializeResult:
     """data/indicators.yaml: every commitment's indicator, or why it is not measurable."""
     models = {model.name for model in discover_models(settings.SQL_DIR)}
@@ -51,6 +53,7 @@ def indicators(warehouse: Warehouse) -> MaterializeResult:
         )
     ],
 )  # fmt: skip
+@guarded
 def codebook(context: AssetExecutionContext, warehouse: Warehouse):
     """Load the codebook whole or not at all: a missing commitment or an unknown kind fails the run."""
     with warehouse.get_connection() as con:
@@ -82,6 +85,7 @@ def codebook(context: AssetExecutionContext, warehouse: Warehouse):
 
 
 @asset(owners=OWNERS, group_name="mapping", kinds={"python", "duckdb"})
+@guarded
 def run_parameters(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Signing date, the run's as-of day, the fixed baseline and the thresholds of the status rules.
 

@@ -9,6 +9,7 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, Metadat
 
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
+from pipelines.up_to_date import guarded
 
 _COLUMNS = (
     "commitment_id, kind, status, codebook_version, coverage_through, "
@@ -97,6 +98,7 @@ ORDER BY l.commitment_id"""
         ),
     ],  # fmt: skip
 )
+@guarded
 def scorecard_versions(context: AssetExecutionContext, warehouse: Warehouse):
     with warehouse.get_connection() as con:
         con.execute(_CREATE_HISTORY)

@@ -10,6 +10,7 @@ from pipelines import settings
 from pipelines.catalogue import CatalogueError, read_entries
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
+from pipelines.up_to_date import guarded
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def _chart_asset(entry: dict) -> AssetsDefinition:
         deps=["indicator_values", "indicators"],
         description=f"Chart of indicator {indicator_id}: {entry['title']}.",
     )
+    @guarded
     def _chart(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         with warehouse.get_connection() as con:
             values = con.execute(
@@ -133,6 +135,7 @@ def timeline_name(commitment_id: str) -> str:
     kinds={"altair"},
     deps=["mechanism_editions", "mechanism_status", "codebook_mechanisms", "commitments"],
 )
+@guarded
 def chart_mechanism_timelines(
     context: AssetExecutionContext, warehouse: Warehouse
 ) -> MaterializeResult:

@@ -11,9 +11,11 @@ from pipelines.metadata import table_metadata
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 from pipelines.tables import replace_table
+from pipelines.up_to_date import guarded
 
 
 @asset(owners=OWNERS, group_name="sources", kinds={"python", "duckdb"})
+@guarded
 def commitments(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """One row per numbered commitment of the Joint Declaration (41 in six sections)."""
     parsed = parse_commitments(

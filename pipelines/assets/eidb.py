@@ -7,6 +7,7 @@ from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 from pipelines.sources.eidb import read_eidb
 from pipelines.tables import replace_table
+from pipelines.up_to_date import guarded
 
 
 def eidb_folder():
@@ -20,6 +21,7 @@ def eidb_folder():
     description="India's Export Import Data Bank figures (data/snapshots/eidb/), as received.",
     metadata={"folder": "data/snapshots/eidb"},
 )
+@guarded
 def raw_eidb(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     frame = read_eidb(eidb_folder())
     with warehouse.get_connection() as con:

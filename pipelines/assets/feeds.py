@@ -38,6 +38,7 @@ from pipelines.sources.feeds import (
 )
 from pipelines.sources.snapshots import SnapshotError
 from pipelines.tables import replace_table
+from pipelines.up_to_date import guarded
 
 REGISTER_FIELDS = list(
     dict.fromkeys(
@@ -61,6 +62,7 @@ def feeds_folder():
     retry_policy=RetryPolicy(max_retries=2, delay=60),
     description="Official press feeds (PIB, Japan MOD) as received, in data/snapshots/feeds/.",
 )
+@guarded
 def feed_snapshots(context: AssetExecutionContext) -> MaterializeResult:
     if not settings.live_sources_enabled():
         # Reading files cannot mend by waiting: a damaged snapshot is reported, never retried, and
@@ -117,6 +119,7 @@ def _item_row(item: FeedItem) -> dict:
 
 
 @asset(owners=OWNERS, group_name="sources", kinds={"python", "duckdb"}, deps=[feed_snapshots])
+@guarded
 def raw_feed_items(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Items of the newest snapshot of every feed, with what each lacks named in `problems`."""
     rows, warnings, skipped = [], [], []
@@ -149,6 +152,7 @@ def raw_feed_items(context: AssetExecutionContext, warehouse: Warehouse) -> Mate
 
 
 @asset(owners=OWNERS, group_name="sources", kinds={"python", "duckdb"})
+@guarded
 def review_decisions(warehouse: Warehouse) -> MaterializeResult:
     """data/review/decisions.csv as received: reviewers' accept/reject of candidates."""
     try:
@@ -172,6 +176,7 @@ def _canonical(url: str | None) -> str | None:
     kinds={"python", "duckdb"},
     deps=["raw_feed_items", "review_decisions", *(f"raw_{family}" for family in FAMILY_COLUMNS)],
 )
+@guarded
 def candidates(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """The review queue: every feed item classified, with the register row it proposes and why.
 

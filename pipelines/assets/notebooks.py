@@ -14,6 +14,7 @@ from pipelines import settings
 from pipelines.reporting.notebooks import discover_notebooks, execute_notebooks
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
+from pipelines.up_to_date import asset_steps, partition, record, skipped
 
 SPECS = discover_notebooks(settings.NOTEBOOKS_DIR)
 
@@ -42,7 +43,17 @@ def _key(name: str) -> AssetKey:
     can_subset=True,
 )
 def notebooks(context: AssetExecutionContext, warehouse: Warehouse):
-    selected = [spec for spec in SPECS if _key(spec.name) in context.selected_asset_keys]
+    # Each notebook is decided on its own: only those whose tables, charts or code changed run.
+    fresh, fingerprints = partition(context, warehouse, asset_steps(context))
+    yield from (skipped(name) for name in sorted(fresh))
+    selected = [
+        spec
+        for spec in SPECS
+        if _key(spec.name) in context.selected_asset_keys
+        and _key(spec.name).to_user_string() not in fresh
+    ]
+    if not selected:
+        return
     env = {"TRACKER_WAREHOUSE": warehouse.database, "TRACKER_BUILD_DIR": str(settings.build_dir())}
     # Hold the warehouse while the kernels read it, so that no other run writes meanwhile.
     with warehouse.lock():
@@ -55,6 +66,8 @@ def notebooks(context: AssetExecutionContext, warehouse: Warehouse):
             continue
         ipynb, page = outcome
         context.log.info(f"{spec.name}: executed, HTML at {page}")
+        name = _key(spec.name).to_user_string()
+        record(context, warehouse, {name: fingerprints[name]})
         yield MaterializeResult(
             asset_key=_key(spec.name),
             metadata={

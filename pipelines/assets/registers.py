@@ -26,6 +26,7 @@ from pipelines.registers import (
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 from pipelines.tables import replace_table
+from pipelines.up_to_date import guarded
 
 
 def _register_asset(family: str, description: str | None = None) -> AssetsDefinition:
@@ -38,6 +39,7 @@ def _register_asset(family: str, description: str | None = None) -> AssetsDefini
         or f"data/registers/{family}.csv as received: text columns, file and line of every row.",
         metadata={"register": f"data/registers/{family}.csv"},
     )
+    @guarded
     def _load(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         path = settings.registers_dir() / f"{family}.csv"
         try:
@@ -87,6 +89,7 @@ def _reference_asset(
         metadata={"file": f"data/{data_file}"},
         deps=list(deps),
     )
+    @guarded
     def _load(warehouse: Warehouse) -> MaterializeResult:
         frame = read_reference(
             path() if path else settings.DATA_DIR / data_file, f"data/{data_file}"
@@ -120,6 +123,7 @@ def _curated_asset(name: str, columns: tuple[str, ...], description: str) -> Ass
         description=description,
         metadata={"register": f"data/registers/{name}.csv"},
     )
+    @guarded
     def _load(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         path = settings.registers_dir() / f"{name}.csv"
         read = read_rows(path, columns, display_name=f"data/registers/{path.name}")

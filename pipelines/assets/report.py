@@ -19,6 +19,7 @@ from pipelines.settings import OWNERS
 from pipelines.sources.eidb import read_manifest
 from pipelines.sources.feeds import SOURCES as FEED_SOURCES
 from pipelines.sources.feeds import feed_store
+from pipelines.up_to_date import guarded
 from pipelines.validation import runtime_dir
 
 
@@ -86,6 +87,7 @@ def _recent_failures(limit: int = 20) -> list[dict]:
         "mechanism_status", "milestone_stages", "codebook",
     ],
 )  # fmt: skip
+@guarded
 def report(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Scorecard, a page per commitment, charts, notebooks, method, sources and Data Docs."""
     # Built in a staging folder beside the report, then swapped in whole: a run killed during

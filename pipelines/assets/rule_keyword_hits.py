@@ -8,6 +8,7 @@ from pipelines.keyword_matcher import KeywordMatcher, KeywordSet
 from pipelines.metadata import table_metadata
 from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
+from pipelines.up_to_date import guarded
 
 # The register fields a rule may search (keyword_fields / exclude_fields name them).
 FIELDS = (
@@ -77,6 +78,7 @@ def write_rule_keyword_hits(con: duckdb.DuckDBPyConnection) -> int:
     kinds={"python", "duckdb"},
     deps=["event_rows", "evidence_rules"],
 )
+@guarded
 def rule_keyword_hits(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Each (register row, rule, role) whose keywords (role 'keywords') or exclusions (role
     'exclude') occur in the row's fields, with the matched words in order: exactly what the

@@ -24,6 +24,7 @@ from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 from pipelines.sources.comtrade import ComtradeClient, ComtradeError, minerals_queries
 from pipelines.sources.snapshots import Captured, SnapshotStore
+from pipelines.up_to_date import guarded
 
 LICENCE = "UN Comtrade terms of use: re-dissemination limited; cite UN Comtrade"
 FIRST_YEAR = 2015
@@ -120,6 +121,7 @@ def comtrade_snapshots(context: AssetExecutionContext, warehouse: Warehouse) -> 
 
 
 @asset(owners=OWNERS, group_name="sources", kinds={"python", "duckdb"}, deps=[comtrade_snapshots])
+@guarded
 def raw_comtrade(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Rows of the newest snapshot of every year, read by DuckDB straight from the JSON files."""
     store = comtrade_store()

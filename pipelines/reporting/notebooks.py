@@ -138,13 +138,17 @@ async def _execute(spec: NotebookSpec, out_dir: Path, timeout_s: int) -> tuple[P
     from traitlets.config import Config
 
     notebook = jupytext.read(spec.path)
+    # Cell ids are random and execution times stamped by default: fixed ids and no timing make
+    # the same notebook on the same tables the same bytes, whether it ran today or was kept.
+    for number, cell in enumerate(notebook.cells, start=1):
+        cell.id = f"cell-{number}"
     # The kernel talks over Unix sockets in a private folder, not TCP: nothing listens on the
     # network, and ipykernel has no reason to warn about unencrypted TCP. The client still owns
     # (and so shuts down) the kernel manager it builds from this configuration.
     with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
         ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "k")}})
         client = NotebookClient(
-            notebook, timeout=timeout_s, kernel_name="python3", config=ipc,
+            notebook, timeout=timeout_s, kernel_name="python3", config=ipc, record_timing=False,
             resources={"metadata": {"path": str(spec.path.parent)}},
         )  # fmt: skip
         try:
