@@ -150,14 +150,14 @@ def test_the_summary_is_short_and_every_step_time_comes_on_request(tmp_path):
         stats = instance.get_run_step_stats(result.run_id)
     assert len(stats) >= 3  # two assets and a suite check
     console = Console(record=True, width=200)
-    with patch("pipelines.__main__.console", console):
+    with patch("pipelines.__main__.console", lambda: console):
         _print_summary(stats, 12.3)
     summary = console.export_text().strip().splitlines()
     assert len(summary) == 2
     assert summary[0].startswith(f"{len(stats)} steps (") and summary[0].endswith("in 12.3 s")
     assert summary[1].startswith("slowest: ") and "--timings" in summary[1]
     console = Console(record=True, width=200)
-    with patch("pipelines.__main__.console", console):
+    with patch("pipelines.__main__.console", lambda: console):
         _print_breakdown(stats, 12.3)
     table = console.export_text()
     assert all(stat.step_key in table for stat in stats)
