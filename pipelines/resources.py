@@ -23,10 +23,6 @@ from pipelines import settings
 class Warehouse(DuckDBResource):
     """DuckDBResource that creates the file's folder and serialises access across processes."""
 
-    connection_config: dict = Field(
-        default_factory=settings.duckdb_config,
-        description="DuckDB settings; by default a memory cap so large stages spill, not grow.",
-    )
     lock_timeout_s: float = Field(
         default=900.0, description="How long a run waits for another run to release the warehouse."
     )
@@ -42,4 +38,6 @@ class Warehouse(DuckDBResource):
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self.lock(), super().get_connection() as connection:
+            # A memory cap so large stages spill to disk instead of growing (settings.duckdb_config).
+            settings.apply_duckdb_config(connection)
             yield connection

@@ -6,6 +6,11 @@ is started by `make run`, `dagster dev` or pytest. Outputs go under one git-igno
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
 import os
 from datetime import date
 from pathlib import Path
@@ -134,3 +139,11 @@ def duckdb_config() -> dict[str, str]:
     if threads:
         config["threads"] = threads
     return config
+
+
+def apply_duckdb_config(con: duckdb.DuckDBPyConnection) -> None:
+    """Set `duckdb_config()` on an open connection. Set, not passed to `connect`: DuckDB refuses a
+    second connection to a file opened in the same process with a different connect-time config
+    (a test or notebook reading the warehouse while a step writes it), but SET leaves that check."""
+    for name, value in duckdb_config().items():
+        con.execute(f"SET {name} = '{str(value).replace(chr(39), '')}'")

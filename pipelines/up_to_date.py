@@ -613,7 +613,12 @@ def guarded(fn: Callable) -> Callable:
 
         context = AssetExecutionContext.get()
         warehouse = _warehouse_of(args, kwargs)
-        fresh, fingerprints = partition(context, warehouse, asset_steps(context))
+        try:
+            fresh, fingerprints = partition(context, warehouse, asset_steps(context))
+        except duckdb.ConnectionException:
+            # The file is already open in this process with another configuration (a caller
+            # reading it while it materializes): decide nothing, record nothing, just run.
+            return context, None, False, {}
         if fresh and len(fresh) < len(fingerprints):
             for name in fresh:
                 outcomes[name] = (RECOMPUTED, "runs with the other assets of its step")
@@ -628,7 +633,8 @@ def guarded(fn: Callable) -> Callable:
                 yield from (skipped(name) for name in fingerprints)
                 return
             yield from fn(*args, **kwargs)
-            record(context, warehouse, fingerprints)
+            if warehouse is not None:
+                record(context, warehouse, fingerprints)
 
         return _wrapped_generator
 
@@ -638,7 +644,8 @@ def guarded(fn: Callable) -> Callable:
         if up_to_date:
             return skipped(next(iter(fingerprints)))
         result = fn(*args, **kwargs)
-        record(context, warehouse, fingerprints)
+        if warehouse is not None:
+            record(context, warehouse, fingerprints)
         return result
 
     return _wrapped
@@ -663,8 +670,11 @@ def guarded_check(table: str, check_name: str = "great_expectations", warning: b
 
             context = AssetCheckExecutionContext.get()
             warehouse = _warehouse_of(args, kwargs)
-            with warehouse.get_connection() as con:
-                reason, fingerprint = _decide(name, [table], con, _Memo())
+            try:
+                with warehouse.get_connection() as con:
+                    reason, fingerprint = _decide(name, [table], con, _Memo())
+            except duckdb.ConnectionException:  # open here with another configuration: just run
+                return fn(*args, **kwargs)
             if reason is None:
                 recorded = load_store()[name]
                 outcomes[name] = (UP_TO_DATE, "table, suite and code unchanged")

@@ -70,9 +70,9 @@ def label(column: str) -> str:
 
 def connect() -> duckdb.DuckDBPyConnection:
     """The warehouse the pipeline just wrote, opened read-only."""
-    return duckdb.connect(
-        str(settings.warehouse_path()), read_only=True, config=settings.duckdb_config()
-    )
+    con = duckdb.connect(str(settings.warehouse_path()), read_only=True)
+    settings.apply_duckdb_config(con)
+    return con
 
 
 def safe_link(url: str | None, text: str | None = None) -> str:
