@@ -174,7 +174,7 @@ def dev(
     """The Dagster UI and daemon, and the report for chart previews; Ctrl-C or SIGTERM stops all."""
     from pipelines.dev import run_dev
 
-    raise typer.Exit(run_dev(host, port, console))
+    raise typer.Exit(run_dev(host, port, console()))
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
