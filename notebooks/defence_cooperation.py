@@ -29,7 +29,7 @@
 # day to which every register it draws on was searched. The table leads with both.
 
 # %%
-from pipelines.reporting.notebook_helpers import assessment, connect, evidence, show_chart, table
+from pipelines.reporting.notebook_helpers import assessment, connect, evidence, show_chart
 
 con = connect()
 SECTION = ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.8", "1.9"]

@@ -54,7 +54,7 @@ table(con.execute(
 table(con.execute(
     """SELECT start_date, date_precision, vessels, port, direction,
               source_title || coalesce(' (English: ' || source_title_en || ')', '') AS source_title, source_url
-       FROM events WHERE family = 'port_calls' ORDER BY start_date DESC LIMIT 200"""
+       FROM events WHERE family = 'port_calls' ORDER BY start_date DESC, event_id LIMIT 200"""
 ).df(), link_column="source_url", text_column="source_title")
 
 # %% [markdown]

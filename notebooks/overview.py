@@ -44,7 +44,7 @@ table(params)
 # %%
 table(con.execute(
     """SELECT kind, status, count(*) AS commitments FROM scorecard
-       GROUP BY ALL ORDER BY kind, commitments DESC"""
+       GROUP BY ALL ORDER BY kind, commitments DESC, status"""
 ).df())
 
 # %%

@@ -81,7 +81,9 @@ table(con.execute(
               round(sum(value) FILTER (WHERE measure = 'upper bound'), 2) AS upper_bound_usd_million,
               sum(n_below_rounding) AS figures_under_5k
        FROM ind_minerals_trade_value WHERE origin = 'eidb'
-       GROUP BY mineral ORDER BY specific_usd_million DESC NULLS LAST"""
+       GROUP BY mineral
+       ORDER BY specific_usd_million DESC NULLS LAST, upper_bound_usd_million DESC NULLS LAST,
+                mineral"""
 ).df())
 
 # %% [markdown]
@@ -101,7 +103,7 @@ table(con.execute(
     """SELECT mineral, period, round(value, 1) AS japan_share_percent, japan_usd_million,
               world_usd_million
        FROM ind_minerals_japan_share WHERE measure = 'specific' AND period = 'FY2024-25'
-       ORDER BY japan_usd_million DESC"""
+       ORDER BY japan_usd_million DESC, mineral"""
 ).df())
 
 # %% [markdown]
@@ -128,7 +130,7 @@ table(con.execute(
               value, unit, below_rounding, source, source_url
        FROM minerals_trade
        ORDER BY CASE origin WHEN 'published' THEN 0 WHEN 'eidb' THEN 1 ELSE 2 END, year, reporter,
-                partner, flow, hs_code
+                partner, flow, hs_code, period, mineral
        LIMIT (SELECT count(*) FROM minerals_trade WHERE origin <> 'comtrade') + 200"""
 ).df(), link_column="source_url", text_column="source")
 
