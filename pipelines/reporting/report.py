@@ -117,7 +117,8 @@ SELECT family AS source, count(*) AS records, max(retrieved_date) AS retrieved, 
 FROM events GROUP BY family ORDER BY family
 """
 _TRADE = """
-SELECT source, count(*) AS n, min(year) || '–' || max(year) AS years FROM minerals_trade GROUP BY source ORDER BY n DESC
+SELECT source, count(*) AS n, min(year) || '–' || max(year) AS years FROM minerals_trade
+GROUP BY source ORDER BY n DESC, source
 """
 _RULES = """
 SELECT rule_id, commitment_id, rationale,
