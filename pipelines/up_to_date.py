@@ -247,33 +247,38 @@ def input_versions(
     if name.startswith("chart_") and (narrow := _chart_inputs(name, con)) is not None:
         return narrow
     return {
-        dep: memo.get(f"out:{dep}", lambda dep=dep: _dep_version(dep, con)) for dep in sorted(deps)
+        dep: memo.get(f"out:{dep}", lambda dep=dep: output_version(dep, con))
+        for dep in sorted(deps)
     }
-
-
-def _dep_version(dep: str, con: duckdb.DuckDBPyConnection) -> str | None:
-    return output_version(dep, con)
 
 
 # --- the record -------------------------------------------------------------------------------
 
 
-def load_store() -> dict[str, dict]:
+def _read_json(path: Path) -> dict:
     try:
-        return json.loads(store_path().read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return {}  # an unreadable record only costs a full recompute
 
 
-def save_records(records: dict[str, dict]) -> None:
-    path = store_path()
+def _update_json(path: Path, changes: dict) -> None:
+    """Merge `changes` into the JSON object at `path`: locked against other runs, replaced whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{path}.lock"):
-        store = load_store()
-        store.update(records)
+        data = _read_json(path)
+        data.update(changes)
         temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(store, indent=0, sort_keys=True), encoding="utf-8")
+        temporary.write_text(json.dumps(data, indent=0, sort_keys=True), encoding="utf-8")
         temporary.replace(path)
+
+
+def load_store() -> dict[str, dict]:
+    return _read_json(store_path())
+
+
+def save_records(records: dict[str, dict]) -> None:
+    _update_json(store_path(), records)
 
 
 def why_stale(
@@ -391,22 +396,13 @@ def _graphs_path() -> Path:
 
 
 def _graphs() -> dict:
-    try:
-        return json.loads(_graphs_path().read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
+    return _read_json(_graphs_path())
 
 
 def _save_graph(job: str, graph: Graph) -> None:
-    path = _graphs_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(f"{path}.lock"):
-        graphs = _graphs()
-        graphs[job] = {"key": _graph_key(), "assets": graph.assets, "checks": graph.checks,
-                       "together": graph.together}  # fmt: skip
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(graphs, sort_keys=True), encoding="utf-8")
-        temporary.replace(path)
+    saved = {"key": _graph_key(), "assets": graph.assets, "checks": graph.checks,
+             "together": graph.together}  # fmt: skip
+    _update_json(_graphs_path(), {job: saved})
 
 
 def decide(graph: Graph, warehouse: Path) -> Plan:

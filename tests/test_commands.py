@@ -63,14 +63,18 @@ def test_check_registers_refuses_a_folder_without_registers(tmp_path, folder):
     assert str(tmp_path / folder) in line and "register" in line
 
 
-def test_make_help_lists_the_targets():
-    result = subprocess.run(
+def _make_help() -> subprocess.CompletedProcess:
+    return subprocess.run(
         ["make", "-s", "help"],
         cwd=settings.PROJECT_ROOT,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_make_help_lists_the_targets():
+    result = _make_help()
     assert result.returncode == 0
     for target in ("run", "test", "report", "dev", "eval", "bench"):
         assert any(line.split()[0] == target for line in result.stdout.splitlines() if line.strip())
@@ -79,13 +83,7 @@ def test_make_help_lists_the_targets():
 def test_make_help_lists_every_target():
     makefile = (settings.PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
     phony = re.search(r"^\.PHONY:(.*)$", makefile, re.MULTILINE)[1].split()
-    listed = subprocess.run(
-        ["make", "-s", "help"],
-        cwd=settings.PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout
+    listed = _make_help().stdout
     names = {line.split()[0] for line in listed.splitlines() if line.strip()}
     assert set(phony) <= names, set(phony) - names
 

@@ -54,23 +54,11 @@ anchor_keys AS (
 pairs AS (
     SELECT rule_id, row_event_id, matches FROM rule_keyword_hits WHERE role = 'keywords'
     UNION ALL
-    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k
-    JOIN event_rows AS r ON k.anchor = 'mechanism' AND r.mechanism = k.value
-    UNION ALL
-    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k
-    JOIN event_rows AS r ON k.anchor = 'stage' AND r.stage = k.value
-    UNION ALL
-    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k
-    JOIN event_rows AS r ON k.anchor = 'exercise_type' AND r.exercise_type = k.value
-    UNION ALL
-    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k
-    JOIN event_rows AS r ON k.anchor = 'service' AND r.service = k.value
-    UNION ALL
-    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k
-    JOIN event_rows AS r ON k.anchor = 'host' AND r.host = k.value
-    UNION ALL
-    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k
-    JOIN event_rows AS r ON k.anchor = 'family' AND r.family = k.value
+    -- each row's anchor columns as (anchor, value) pairs: one equality join serves every anchor
+    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k JOIN (
+        UNPIVOT (SELECT event_id, mechanism, stage, exercise_type, service, host, family FROM event_rows)
+        ON mechanism, stage, exercise_type, service, host, family INTO NAME anchor VALUE value
+    ) AS r USING (anchor, value)
     UNION ALL
     SELECT rule_id, event_id, NULL FROM anchored, event_rows WHERE anchor = 'all'
     UNION ALL
