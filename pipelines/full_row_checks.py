@@ -135,7 +135,7 @@ def _references(con, table: str, column: str, reference, kind: str, rows: int) -
         f'SELECT t."{column}", count(*) AS n {offending_rows} '
         f'GROUP BY t."{column}" ORDER BY n DESC, t."{column}" LIMIT {EXAMPLES}'
     ).fetchall()
-    values = [_plain(row[0]) for row in examples]
+    values = [plain(row[0]) for row in examples]
     counts = [{"value": v, "count": row[1]} for v, row in zip(values, examples, strict=True)]
     return _column_map(rows, int(considered), int(offending), values, counts, [])
 
@@ -175,8 +175,8 @@ def _kept(columns: list[str], kwargs: dict) -> str:
 
 def _key_value(columns: list[str], values: tuple):
     if len(columns) == 1:
-        return _plain(values[0])
-    return {c: _plain(v) for c, v in zip(columns, values, strict=True)}
+        return plain(values[0])
+    return {c: plain(v) for c, v in zip(columns, values, strict=True)}
 
 
 def _column_types(con, table: str) -> dict[str, str]:
@@ -187,7 +187,13 @@ def _percent(part: int, whole: int) -> float:
     return 100.0 * part / whole if whole else 0.0
 
 
-def _plain(value):
+def plain(value):
+    """JSON-friendly form of a reported value (numpy scalars, timestamps, decimals)."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if hasattr(value, "item"):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            pass
     return str(value)

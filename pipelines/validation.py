@@ -216,9 +216,9 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
             "checked": outcome.meta.get("checked"),
             "rows_checked": outcome.meta.get("rows_checked"),
             "unexpected_count": outcome.result.get("unexpected_count"),
-            "observed_value": _plain(outcome.result.get("observed_value")),
+            "observed_value": full_row_checks.plain(outcome.result.get("observed_value")),
             "unexpected_sample": [
-                _plain(v)
+                full_row_checks.plain(v)
                 for v in (outcome.result.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]
             ],
         }
@@ -402,15 +402,3 @@ def _batch_definition(context, table: str):
         return asset.get_batch_definition("whole_table")
     except (KeyError, ValueError, LookupError):
         return asset.add_batch_definition_whole_dataframe("whole_table")
-
-
-def _plain(value):
-    """JSON-friendly form of a value GE reports (numpy scalars, timestamps)."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if hasattr(value, "item"):
-        try:
-            return value.item()
-        except (ValueError, AttributeError):
-            pass
-    return str(value)
