@@ -1,7 +1,8 @@
 """`python -m pipelines run` skips what is up to date and recomputes exactly what an edit reaches.
 
-The session's build (conftest `built`) recorded what every step was computed from; each test
-works on a copy of it, so the runs here start warm.
+The session's build (conftest `built`) recorded what every step was computed from. Other tests
+read that build and some write into its warehouse, so it is first copied and brought up to date
+once (`settled`); each test works on a copy of that, so the runs here start warm.
 """
 
 import json
@@ -61,8 +62,16 @@ def _report_files(build: Path) -> dict[str, bytes]:
     }
 
 
-def test_a_warm_run_recomputes_nothing_and_a_deleted_chart_is_drawn_again(built, tmp_path):
-    build = _copy_build(built, tmp_path / "build")
+@pytest.fixture(scope="module")
+def settled(built, tmp_path_factory) -> Path:
+    """The session build, with whatever other tests changed in its warehouse recomputed."""
+    build = _copy_build(built, tmp_path_factory.mktemp("settled") / "build")
+    _run(build)
+    return build
+
+
+def test_a_warm_run_recomputes_nothing_and_a_deleted_chart_is_drawn_again(settled, tmp_path):
+    build = _copy_build(settled, tmp_path / "build")
     report = folder_digest(build / "report")
     before = _records(build)
 
@@ -100,8 +109,8 @@ def edited_registers(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def after_edit(built, edited_registers, tmp_path_factory) -> tuple[Path, dict, str]:
-    build = _copy_build(built, tmp_path_factory.mktemp("edited") / "build")
+def after_edit(settled, edited_registers, tmp_path_factory) -> tuple[Path, dict, str]:
+    build = _copy_build(settled, tmp_path_factory.mktemp("edited") / "build")
     before = _records(build)
     result = _run(build, "--explain", registers=edited_registers)
     return build, _rebuilt(before, _records(build)), result.stderr
@@ -123,10 +132,10 @@ def test_one_register_row_recomputes_what_it_reaches_and_skips_the_rest(after_ed
 
 
 def test_the_report_is_the_same_whether_steps_were_skipped_or_forced(
-    built, edited_registers, after_edit, tmp_path
+    settled, edited_registers, after_edit, tmp_path
 ):
     skipped_build = after_edit[0]
-    forced = _copy_build(built, tmp_path / "build")
+    forced = _copy_build(settled, tmp_path / "build")
     _run(forced, "--force", registers=edited_registers)
     assert _records(forced).keys() == _records(skipped_build).keys()
     skipped_files, forced_files = _report_files(skipped_build), _report_files(forced)
