@@ -72,7 +72,8 @@ def write_registers(folder: Path, n_events: int) -> None:
                         FROM range({per_family}) AS t(i)
                     )
                     UNION ALL BY NAME
-                    SELECT {columns} FROM read_csv('{bundled / f"{family}.csv"}', all_varchar = true, header = true, delim = ',', quote = '"', escape = '"', null_padding = true)
+                    SELECT {columns} FROM read_csv('{bundled / f"{family}.csv"}', all_varchar = true,
+                        header = true, delim = ',', quote = '"', escape = '"', null_padding = true)
                 ) TO '{folder / f"{family}.csv"}' (HEADER, DELIMITER ',')
             """)
 

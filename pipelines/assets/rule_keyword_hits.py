@@ -75,7 +75,7 @@ def write_rule_keyword_hits(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def column_batches(
-    con: duckdb.DuckDBPyConnection, fields: list[str], rows: int = BATCH_ROWS
+    con: duckdb.DuckDBPyConnection, fields: list[str], rows: int | None = None
 ) -> Iterator[tuple[list[str], list[str], list[list[int]]]]:
     """event_rows in batches of `rows`, each as (event ids, one joined text per field, the
     values' lengths per field). DuckDB joins each field's values as KeywordMatcher.match_joined
@@ -87,6 +87,7 @@ def column_batches(
         for f in fields
     )
     [(last,)] = con.execute("SELECT coalesce(max(rowid), -1) FROM event_rows").fetchall()
+    rows = rows or BATCH_ROWS
     for first in range(0, last + 1, rows):
         batch = con.execute(
             f"SELECT list(event_id ORDER BY rowid), {texts} "  # noqa: S608

@@ -50,7 +50,25 @@ kept AS (
           AND x.commitment_id IN (k.commitment_id, '*')
     )
 ),
+shared AS (
+    -- the few (commitment, event) pairs with more than one link
+    SELECT commitment_id, event_id FROM kept GROUP BY ALL HAVING count(*) > 1
+),
 grouped AS (
+    -- Nearly every (commitment, event) has one link, which needs no aggregate: the same values
+    -- as the aggregate below gives one row, without building lists for 10^6 groups.
+    SELECT
+        commitment_id,
+        event_id,
+        rule_id,
+        [rule_id] AS matched_rules,
+        CASE WHEN rule_id NOT IN ('manual', 'review') THEN [rule_id] ELSE [] END AS rule_ids,
+        list_sort(list_distinct(flatten([matched_terms]))) AS matched_terms,
+        basis,
+        structured
+    FROM kept
+    ANTI JOIN shared USING (commitment_id, event_id)
+    UNION ALL
     SELECT
         commitment_id,
         event_id,
@@ -70,6 +88,7 @@ grouped AS (
         ) AS basis,
         bool_or(structured) AS structured
     FROM kept
+    SEMI JOIN shared USING (commitment_id, event_id)
     GROUP BY commitment_id, event_id
 )
 SELECT
