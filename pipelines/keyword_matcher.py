@@ -315,7 +315,7 @@ class KeywordMatcher:
         def value(field: int, row: int) -> str:
             return texts[field][starts[field][row] : starts[field][row] + lengths[field][row]]
 
-        found: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
+        found: dict[tuple[int, int], list[tuple[int, ...]]] = defaultdict(list)
         rejoin: dict[int, set[tuple[int, ...]]] = defaultdict(set)
         for field, scanner in enumerate(self.scanners):
             if scanner is None:
@@ -345,7 +345,10 @@ class KeywordMatcher:
                         shift = -base
                         if at:  # not the set's first field: after the fields before it, each + ' '
                             shift += sum(lengths[i][row] + 1 for i in self.sets[number][1][:at])
-                        found[(row, number)].append((start + shift, entry.priority, end + shift))
+                        # and where it sits in this field's text, to copy it from there
+                        found[(row, number)].append(
+                            (start + shift, entry.priority, end + shift, field, start)
+                        )
         if self.join_always:
             joins = set().union(*self.joins_after)
             rejoin = dict.fromkeys(range(n_rows), joins) if joins else {}
@@ -354,16 +357,18 @@ class KeywordMatcher:
             for indexes in joins:
                 for start, end, entry in self._spanning(row_texts, indexes):
                     for number in self.joined_sets.get((indexes, entry.pattern), ()):
-                        found[(row, number)].append((start, entry.priority, end))
+                        found[(row, number)].append((start, entry.priority, end, -1, 0))
         result = {}
         for (row, number), occurrences in found.items():
-            indexes = self.sets[number][1]
-            text = (
-                value(indexes[0], row)
-                if len(indexes) == 1
-                else " ".join(value(i, row) for i in indexes)
-            )
-            result[(row, number)] = [text[s:e] for s, e in leftmost_first(occurrences)]
+            words, joined = [], None
+            for start, _priority, end, field, at in _leftmost_first(occurrences):
+                if field >= 0:  # within one field: copied from that field's text
+                    words.append(texts[field][at : at + end - start])
+                    continue
+                if joined is None:  # across fields: from the fields joined as the set joins them
+                    joined = " ".join(value(i, row) for i in self.sets[number][1])
+                words.append(joined[start:end])
+            result[(row, number)] = words
         return result
 
     def match_row(self, values: Sequence[str | None]) -> dict[int, list[str]]:
@@ -420,12 +425,16 @@ def ascii_automaton(literals: Sequence[str]) -> ahocorasick_rs.BytesAhoCorasick:
 
 def leftmost_first(occurrences: Sequence[tuple[int, int, int]]) -> list[tuple[int, int]]:
     """(start, end) of the matches regexp_extract_all returns, given (start, priority, end)."""
+    return [(start, end) for start, _, end, *_ in _leftmost_first(occurrences)]
+
+
+def _leftmost_first(occurrences: Sequence[tuple[int, ...]]) -> Sequence[tuple[int, ...]]:
+    """The occurrences (start, priority, end, ...) that regexp_extract_all returns, in order."""
     if len(occurrences) == 1:  # the common case, without sorting
-        ((start, _priority, end),) = occurrences
-        return [(start, end)]
+        return occurrences
     chosen, resume = [], 0
-    for start, _priority, end in sorted(occurrences):
-        if start >= resume:  # the first at a start is the one RE2 prefers (lowest priority)
-            chosen.append((start, end))
-            resume = end
+    for occurrence in sorted(occurrences):
+        if occurrence[0] >= resume:  # the first at a start is the one RE2 prefers (lowest priority)
+            chosen.append(occurrence)
+            resume = occurrence[2]
     return chosen
