@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # (PYTHONDONTWRITEBYTECODE), every command would otherwise recompile what it imports at each start.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: release run test test-slow eval classifier-model eval-mapping dev serve report bench bench-classify audit lint clean setup setup-dev browser postgres help
+.PHONY: release run test test-slow eval classifier-model eval-mapping dev serve report bench bench-mapping bench-classify audit lint clean setup setup-dev browser postgres help
 
 run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize offline what is not up to date (FORCE=1: everything; EXPLAIN=1: why per step; TIMINGS=1: every step's time)
 	$(BIN)/python -m pipelines run $(if $(TIMINGS),--timings) $(if $(FORCE),--force) $(if $(EXPLAIN),--explain)
@@ -40,6 +40,9 @@ eval-mapping: setup ## the evidence rules against the held-out link reviews (nee
 
 bench: setup ## stage costs at 10^3..10^6 events and 10^5..10^7 trade rows (bench/RESULTS.md); BENCH_SIZES=small for a quick look
 	$(BIN)/python -m bench.run
+
+bench-mapping: setup ## event mapping at 10^6 events through Dagster against the keyword floor, same run (bench/RESULTS.md)
+	$(BIN)/python -m bench.mapping
 
 bench-classify: setup ## 1,000 press items through the classify command, against a floor (bench/CLASSIFY.md)
 	$(BIN)/python -m bench.classify

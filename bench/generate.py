@@ -67,11 +67,13 @@ def write_registers(folder: Path, n_events: int) -> None:
                             'Synthetic release ' || i AS source_title,
                             '2024-01-01' AS published_date, '2026-11-30' AS retrieved_date,
                             CASE WHEN i % 11 = 0 THEN 'counter-terrorism and cyber drills' ELSE '' END AS notes,
+                            '' AS source_title_en,
                             {FAMILY_FIELDS[family]}
                         FROM range({per_family}) AS t(i)
                     )
                     UNION ALL BY NAME
-                    SELECT {columns} FROM read_csv('{bundled / f"{family}.csv"}', all_varchar = true)
+                    SELECT {columns} FROM read_csv('{bundled / f"{family}.csv"}', all_varchar = true,
+                        header = true, delim = ',', quote = '"', escape = '"', null_padding = true)
                 ) TO '{folder / f"{family}.csv"}' (HEADER, DELIMITER ',')
             """)
 

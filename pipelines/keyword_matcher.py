@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 from operator import add
@@ -41,10 +41,6 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     return text.replace("\u0130", "\u0131").lower().replace("\u017f", "s")
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isascii() and (ch.isalnum() or ch == "_")
 
 
 # --- expanding an expression into its literals, in RE2's order of preference -----------------
@@ -205,6 +201,20 @@ class _Scanner:
     automaton: ahocorasick_rs.AhoCorasick
     entries: list[list[_Entry]]
     probes: set[int]  # literals that say the field may end with the start of a spanning literal
+    ascii_automaton: ahocorasick_rs.BytesAhoCorasick
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """(literal, start, end) of every occurrence in the folded `text`, overlapping.
+
+        An ASCII text is scanned as bytes by a DFA, several times faster than the str scan; its
+        byte offsets are its character offsets. Any other text takes the str scan.
+        """
+        folded = fold(text)
+        if folded.isascii():
+            return self.ascii_automaton.find_matches_as_indexes(
+                folded.encode("ascii"), overlapping=True
+            )
+        return self.automaton.find_matches_as_indexes(folded, overlapping=True)
 
 
 class KeywordMatcher:
@@ -275,6 +285,7 @@ class KeywordMatcher:
                     ahocorasick_rs.AhoCorasick(names),
                     [wanted[n] for n in names],
                     {i for i, n in enumerate(names) if n in probes},
+                    ascii_automaton(names),
                 )
                 if names
                 else None
@@ -287,35 +298,41 @@ class KeywordMatcher:
 
         `columns` holds one sequence of values per field, in the order of `fields`.
         """
-        cols = [[v or "" for v in column] if None in column else column for column in columns]
-        found: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
+        cols = [[v or "" for v in column] for column in columns]
+        return self.match_joined(
+            [" \x00".join(column) + " " for column in cols], [list(map(len, c)) for c in cols]
+        )
+
+    def match_joined(
+        self, texts: Sequence[str], lengths: Sequence[Sequence[int]]
+    ) -> dict[tuple[int, int], list[str]]:
+        """As `match_rows`, with each field's column already joined: every value followed by
+        ' ' and parted from the next by a NUL (`" \\x00".join(values) + " "`), and the values'
+        lengths in characters. A database can build that string, so no row becomes an object."""
+        n_rows = len(lengths[0]) if lengths else 0
+        starts = [list(accumulate(map(add, column, repeat(2)), initial=0)) for column in lengths]
+
+        def value(field: int, row: int) -> str:
+            return texts[field][starts[field][row] : starts[field][row] + lengths[field][row]]
+
+        found: dict[tuple[int, int], list[tuple[int, ...]]] = defaultdict(list)
         rejoin: dict[int, set[tuple[int, ...]]] = defaultdict(set)
         for field, scanner in enumerate(self.scanners):
             if scanner is None:
                 continue
-            values = cols[field]
-            # Each value is followed by ' ' (as a join would) and the rows are parted by a NUL,
-            # which no literal holds: nothing matches across rows, and boundaries see a non-word.
-            text = " \x00".join(values) + " "
-            starts = list(accumulate(map(add, map(len, values), repeat(2)), initial=0))
-            entries_of, probes, joins_after = (
-                scanner.entries,
-                scanner.probes,
-                self.joins_after[field],
-            )
-            folded = fold(text)
+            text, row_starts, row_lengths = texts[field], starts[field], lengths[field]
+            entries_of, probes = scanner.entries, scanner.probes
+            joins_after = self.joins_after[field]
             size = len(text)
-            for literal, start, end in scanner.automaton.find_matches_as_indexes(
-                folded, overlapping=True
-            ):
+            for literal, start, end in scanner.find(text):
                 entries = entries_of[literal]
                 # Only a match that ends just before a NUL can run into the ' ' after the value.
                 at_edge = end == size or text[end] == "\x00"
                 if not (entries or at_edge):
                     continue
-                row = bisect_right(starts, start) - 1
-                base = starts[row]
-                if at_edge and end > base + len(values[row]):
+                row = bisect_right(row_starts, start) - 1
+                base = row_starts[row]
+                if at_edge and end > base + row_lengths[row]:
                     if literal in probes:
                         rejoin[row] |= joins_after
                     continue
@@ -327,26 +344,31 @@ class KeywordMatcher:
                     for number, at in entry.readers:
                         shift = -base
                         if at:  # not the set's first field: after the fields before it, each + ' '
-                            shift += sum(len(cols[i][row]) + 1 for i in self.sets[number][1][:at])
-                        found[(row, number)].append((start + shift, entry.priority, end + shift))
+                            shift += sum(lengths[i][row] + 1 for i in self.sets[number][1][:at])
+                        # and where it sits in this field's text, to copy it from there
+                        found[(row, number)].append(
+                            (start + shift, entry.priority, end + shift, field, start)
+                        )
         if self.join_always:
             joins = set().union(*self.joins_after)
-            rejoin = {row: joins for row in range(len(cols[0]) if cols else 0)} if joins else {}
+            rejoin = dict.fromkeys(range(n_rows), joins) if joins else {}
         for row, joins in rejoin.items():
-            texts = [column[row] for column in cols]
+            row_texts = [value(field, row) for field in range(len(texts))]
             for indexes in joins:
-                for start, end, entry in self._spanning(texts, indexes):
+                for start, end, entry in self._spanning(row_texts, indexes):
                     for number in self.joined_sets.get((indexes, entry.pattern), ()):
-                        found[(row, number)].append((start, entry.priority, end))
+                        found[(row, number)].append((start, entry.priority, end, -1, 0))
         result = {}
         for (row, number), occurrences in found.items():
-            indexes = self.sets[number][1]
-            text = (
-                cols[indexes[0]][row]
-                if len(indexes) == 1
-                else " ".join(cols[i][row] for i in indexes)
-            )
-            result[(row, number)] = [text[s:e] for s, e in leftmost_first(occurrences)]
+            words, joined = [], None
+            for start, _priority, end, field, at in _leftmost_first(occurrences):
+                if field >= 0:  # within one field: copied from that field's text
+                    words.append(texts[field][at : at + end - start])
+                    continue
+                if joined is None:  # across fields: from the fields joined as the set joins them
+                    joined = " ".join(value(i, row) for i in self.sets[number][1])
+                words.append(joined[start:end])
+            result[(row, number)] = words
         return result
 
     def match_row(self, values: Sequence[str | None]) -> dict[int, list[str]]:
@@ -384,17 +406,35 @@ class KeywordMatcher:
         ]
 
 
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
 def _holds(text: str, at: int, kind: str) -> bool:
-    before = at > 0 and _is_word(text[at - 1])
-    after = at < len(text) and _is_word(text[at])
+    before = at > 0 and text[at - 1] in _WORD
+    after = at < len(text) and text[at] in _WORD
     return (before != after) == (kind == BOUNDARY)
 
 
-def leftmost_first(occurrences: Iterable[tuple[int, int, int]]) -> list[tuple[int, int]]:
+def ascii_automaton(literals: Sequence[str]) -> ahocorasick_rs.BytesAhoCorasick:
+    """The literals (ASCII, as the parser admits no other) as a byte automaton, built as a DFA."""
+    return ahocorasick_rs.BytesAhoCorasick(
+        [literal.encode("ascii") for literal in literals],
+        implementation=ahocorasick_rs.Implementation.DFA,
+    )
+
+
+def leftmost_first(occurrences: Sequence[tuple[int, int, int]]) -> list[tuple[int, int]]:
     """(start, end) of the matches regexp_extract_all returns, given (start, priority, end)."""
+    return [(start, end) for start, _, end, *_ in _leftmost_first(occurrences)]
+
+
+def _leftmost_first(occurrences: Sequence[tuple[int, ...]]) -> Sequence[tuple[int, ...]]:
+    """The occurrences (start, priority, end, ...) that regexp_extract_all returns, in order."""
+    if len(occurrences) == 1:  # the common case, without sorting
+        return occurrences
     chosen, resume = [], 0
-    for start, _priority, end in sorted(occurrences):
-        if start >= resume:  # the first at a start is the one RE2 prefers (lowest priority)
-            chosen.append((start, end))
-            resume = end
+    for occurrence in sorted(occurrences):
+        if occurrence[0] >= resume:  # the first at a start is the one RE2 prefers (lowest priority)
+            chosen.append(occurrence)
+            resume = occurrence[2]
     return chosen

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from pipelines import settings
-from pipelines.assets.rule_keyword_hits import write_rule_keyword_hits
+from pipelines.assets.rule_keyword_hits import column_batches, write_rule_keyword_hits
 from pipelines.keyword_matcher import KeywordMatcher, KeywordSet, UnsupportedPattern, expand
 
 REFERENCE = Path(__file__).parent / "reference" / "evidence_rule_matches_regex.sql"
@@ -183,3 +183,38 @@ def test_model_equals_the_regex_oracle_on_generated_rows(inputs):
     assert {"T-ALL", "T-HOST", "T-SERVICE", "T-INDIA", "T-FAMILY", "T-SPAN"} <= by_rule
     assert len(by_rule) > 40
     assert ours == expected
+
+
+def test_column_batches_give_every_row_its_values_in_order():
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE event_rows AS SELECT * FROM (VALUES ('a', 'Quad x', NULL), ('b', NULL, 'é ſ'), "
+        "('c', '', 'z'), ('d', 'JIMEX', 'k')) AS t(event_id, name, notes)"
+    )
+    con.execute("DELETE FROM event_rows WHERE event_id = 'b'")  # a gap in the row ids
+    # lengths are counted in code points on both sides: combining marks and astral characters too
+    con.execute("INSERT INTO event_rows VALUES ('e', 'ſ\u212a e\u0301 \U0001f600', 'last')")
+    rows = []
+    for ids, texts, lengths in column_batches(con, ["name", "notes"], rows=2):
+        for row, event_id in enumerate(ids):
+            values = []
+            for text, column in zip(texts, lengths, strict=True):
+                start = sum(n + 2 for n in column[:row])
+                values.append(text[start : start + column[row]])
+                assert text[start + column[row]] == " "  # each value is followed by ' '
+            rows.append((event_id, *values))
+    assert rows == [
+        ("a", "Quad x", ""),
+        ("c", "", "z"),
+        ("d", "JIMEX", "k"),
+        ("e", "ſ\u212a e\u0301 \U0001f600", "last"),
+    ]
+
+
+def test_hits_do_not_depend_on_the_batch_size(inputs, monkeypatch):
+    write_rule_keyword_hits(inputs)
+    whole = _rows(inputs, "SELECT * FROM rule_keyword_hits")
+    monkeypatch.setattr("pipelines.assets.rule_keyword_hits.BATCH_ROWS", 7)
+    write_rule_keyword_hits(inputs)
+    assert _rows(inputs, "SELECT * FROM rule_keyword_hits") == whole
+    assert len(whole) > 100

@@ -1,5 +1,7 @@
 """The keywords every rule finds in every register row, found in one pass over each row's text."""
 
+from collections.abc import Iterator
+
 import duckdb
 import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, asset
@@ -44,32 +46,57 @@ def write_rule_keyword_hits(con: duckdb.DuckDBPyConnection) -> int:
     used = [f for f in FIELDS if any(f in s.fields for s in sets)] or ["name"]
     matcher = KeywordMatcher(sets, used)
     number = {keyword_set: i for i, keyword_set in enumerate(sets)}
-    readers: dict[int, list[tuple[str, str]]] = {}
-    for rule_id, role, pattern, fields in roles:
-        readers.setdefault(number[KeywordSet(pattern, tuple(fields))], []).append((rule_id, role))
-    ids, rules, kinds, matches = [], [], [], []
-    # The names come from FIELDS above, never from data.
-    cursor = con.execute(f"SELECT event_id, {', '.join(used)} FROM event_rows")  # noqa: S608
-    while batch := cursor.fetchmany(BATCH_ROWS):
-        event_ids, *columns = zip(*batch, strict=True)
-        for (row, set_number), found in matcher.match_rows(columns).items():
-            for rule_id, role in readers[set_number]:
-                ids.append(event_ids[row])
-                rules.append(rule_id)
-                kinds.append(role)
-                matches.append(found)
-    hits = pd.DataFrame({"row_event_id": ids, "rule_id": rules, "role": kinds, "matches": matches})
+    readers = pd.DataFrame(
+        [(number[KeywordSet(p, tuple(f))], rule_id, role) for rule_id, role, p, f in roles],
+        columns=["set_number", "rule_id", "role"],
+    )
+    ids, set_numbers, matches = [], [], []
+    for event_ids, texts, lengths in column_batches(con, used):
+        for (row, set_number), found in matcher.match_joined(texts, lengths).items():
+            ids.append(event_ids[row])
+            set_numbers.append(set_number)
+            # NUL parts the matches: no keyword holds one (the parser admits printable ASCII)
+            matches.append("\x00".join(found))
+    hits = pd.DataFrame({"row_event_id": ids, "set_number": set_numbers, "matches": matches})
     con.register("_hits", hits)
+    con.register("_readers", readers)
     try:
         con.execute(
             """CREATE OR REPLACE TABLE rule_keyword_hits AS
-            SELECT row_event_id::VARCHAR AS row_event_id, rule_id::VARCHAR AS rule_id,
-                   role::VARCHAR AS role, matches::VARCHAR[] AS matches
-            FROM _hits ORDER BY row_event_id, rule_id, role"""
+            SELECT h.row_event_id::VARCHAR AS row_event_id, r.rule_id::VARCHAR AS rule_id,
+                   r.role::VARCHAR AS role, string_split(h.matches, chr(0))::VARCHAR[] AS matches
+            FROM _hits AS h JOIN _readers AS r USING (set_number)
+            ORDER BY row_event_id, rule_id, role"""
         )
     finally:
         con.unregister("_hits")
-    return len(ids)
+        con.unregister("_readers")
+    return con.execute("SELECT count(*) FROM rule_keyword_hits").fetchall()[0][0]
+
+
+def column_batches(
+    con: duckdb.DuckDBPyConnection, fields: list[str], rows: int | None = None
+) -> Iterator[tuple[list[str], list[str], list[list[int]]]]:
+    """event_rows in batches of `rows`, each as (event ids, one joined text per field, the
+    values' lengths per field). DuckDB joins each field's values as KeywordMatcher.match_joined
+    reads them (each value + ' ', parted by a NUL), so no value becomes a Python object."""
+    # The names come from FIELDS above, never from data.
+    texts = ", ".join(
+        f"string_agg(coalesce({f}, '') || ' ', chr(0) ORDER BY rowid), "
+        f"list(length(coalesce({f}, '')) ORDER BY rowid)"
+        for f in fields
+    )
+    [(last,)] = con.execute("SELECT coalesce(max(rowid), -1) FROM event_rows").fetchall()
+    rows = rows or BATCH_ROWS
+    for first in range(0, last + 1, rows):
+        batch = con.execute(
+            f"SELECT list(event_id ORDER BY rowid), {texts} "  # noqa: S608
+            "FROM event_rows WHERE rowid >= ? AND rowid < ?",
+            [first, first + rows],
+        ).fetchall()[0]
+        if batch[0] is None:
+            continue
+        yield batch[0], list(batch[1::2]), list(batch[2::2])
 
 
 @asset(

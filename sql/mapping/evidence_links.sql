@@ -50,15 +50,35 @@ kept AS (
           AND x.commitment_id IN (k.commitment_id, '*')
     )
 ),
+shared AS (
+    -- the few (commitment, event) pairs with more than one link
+    SELECT commitment_id, event_id FROM kept GROUP BY ALL HAVING count(*) > 1
+),
 grouped AS (
+    -- Nearly every (commitment, event) has one link, which needs no aggregate: the same values
+    -- as the aggregate below gives one row, without building lists for 10^6 groups.
+    SELECT
+        commitment_id,
+        event_id,
+        rule_id,
+        [rule_id] AS matched_rules,
+        CASE WHEN rule_id NOT IN ('manual', 'review') THEN [rule_id] ELSE [] END AS rule_ids,
+        list_sort(list_distinct(flatten([matched_terms]))) AS matched_terms,
+        basis,
+        structured
+    FROM kept
+    ANTI JOIN shared USING (commitment_id, event_id)
+    UNION ALL
     SELECT
         commitment_id,
         event_id,
         CASE WHEN bool_or(rule_id = 'manual') THEN 'manual'
              ELSE coalesce(min(rule_id) FILTER (WHERE rule_id <> 'review'), 'review') END AS rule_id,
-        list(DISTINCT rule_id ORDER BY rule_id) AS matched_rules,
-        coalesce(list(DISTINCT rule_id ORDER BY rule_id)
-            FILTER (WHERE rule_id NOT IN ('manual', 'review')), []) AS rule_ids,
+        -- list_sort(list_distinct(...)) rather than list(DISTINCT ... ORDER BY ...): the same
+        -- list, without the separate grouping and join DuckDB plans for each DISTINCT aggregate
+        list_sort(list_distinct(list(rule_id))) AS matched_rules,
+        coalesce(list_sort(list_distinct(
+            list(rule_id) FILTER (WHERE rule_id NOT IN ('manual', 'review')))), []) AS rule_ids,
         list_sort(list_distinct(flatten(list(matched_terms)))) AS matched_terms,
         -- the analyst's words first, then the first rule's reading of the commitment
         coalesce(
@@ -68,6 +88,7 @@ grouped AS (
         ) AS basis,
         bool_or(structured) AS structured
     FROM kept
+    SEMI JOIN shared USING (commitment_id, event_id)
     GROUP BY commitment_id, event_id
 )
 SELECT

@@ -80,7 +80,6 @@ candidate AS (
         i.canonical_id AS event_id,
         e.event_id AS row_event_id,
         r.rule_id,
-        r.rationale,
         r.keywords,
         p.matches,
         r.hosts, r.multilateral, r.japan_any, r.india_any, r.valid_from,
@@ -111,11 +110,12 @@ candidate AS (
         )
 )
 SELECT
-    commitment_id,
-    event_id,
-    row_event_id,
-    rule_id,
-    rationale,
+    c.commitment_id,
+    c.event_id,
+    c.row_event_id,
+    c.rule_id,
+    -- the rule's long rationale joins the result, not every candidate pair
+    x.rationale,
     -- What matched, in words an analyst can check: the words found, then the conditions met.
     list_concat(
         CASE WHEN nullif(keywords, '') IS NULL THEN []
@@ -133,5 +133,7 @@ SELECT
             CASE WHEN valid_from IS NOT NULL THEN 'from ' || CAST(valid_from AS VARCHAR) END
         ], lambda t: t IS NOT NULL)
     ) AS matched_terms
-FROM candidate
-ORDER BY commitment_id, event_id, rule_id
+FROM candidate AS c
+JOIN (SELECT rule_id, rationale FROM evidence_rules) AS x USING (rule_id)
+-- no ORDER BY: the table is only read by evidence_links, which groups it (sorting 10^6 rows of
+-- lists cost seconds)
