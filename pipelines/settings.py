@@ -115,13 +115,20 @@ def as_of() -> date:
     return day
 
 
+# The row-wise sample held in pandas for Great Expectations: on the 10^7-row minerals_trade
+# (13 columns) a 1,000,000-row sample took the check to 1.35 GB and 250,000 rows to 0.70 GB,
+# and the validation stage holds that beside Dagster's own memory. A violation in 1 row of
+# 50,000 still shows in a 250,000-row sample with probability 1 - e^-5 (99.3 %).
+VALIDATION_SAMPLE_ROWS = 250_000
+
+
 def validation_sample_rows() -> int:
     """Rows past which the row-wise expectations of a suite see a repeatable sample
-    (`TRACKER_VALIDATION_SAMPLE_ROWS`). Uniqueness, not-null, row counts and references always
-    run on every row, in DuckDB."""
+    (`TRACKER_VALIDATION_SAMPLE_ROWS`, default VALIDATION_SAMPLE_ROWS). Uniqueness, not-null,
+    row counts and references always run on every row, in DuckDB."""
     raw = os.environ.get("TRACKER_VALIDATION_SAMPLE_ROWS", "").strip()
     if not raw:
-        return 1_000_000
+        return VALIDATION_SAMPLE_ROWS
     if not raw.isdigit() or int(raw) < 1:
         raise SettingError(
             f"TRACKER_VALIDATION_SAMPLE_ROWS={raw[:40]!r} is not a positive whole number of rows"
