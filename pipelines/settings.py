@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import duckdb
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -134,6 +135,22 @@ def validation_sample_rows() -> int:
             f"TRACKER_VALIDATION_SAMPLE_ROWS={raw[:40]!r} is not a positive whole number of rows"
         )
     return int(raw)
+
+
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(|K|M|G|T)(i?)B?\s*$", re.IGNORECASE)
+
+
+def duckdb_memory_share(parts: int) -> str:
+    """The warehouse memory cap split `parts` ways, for processes that query at the same time
+    (notebook kernels): together they stay within one connection's cap. A cap DuckDB would read
+    but this does not (a percentage) is passed on whole."""
+    limit = duckdb_config()["memory_limit"]
+    found = _MEMORY.match(limit)
+    if not found or parts < 2:
+        return limit
+    number, unit, binary = found.groups()
+    scale = (1024 if binary else 1000) ** " KMGT".index(unit.upper())  # "" (bytes) is at 0
+    return f"{max(1, int(float(number) * scale / parts) // 2**20)}MiB"
 
 
 def duckdb_config() -> dict[str, str]:
