@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from bench.generate import write_comtrade, write_registers
+from bench.generate import copy_bundled_snapshots, write_comtrade, write_registers
 from bench.stage import PYTHON_MAPPING_STEPS, STAGES
 from pipelines.settings import PROJECT_ROOT
 from pipelines.sql_models import discover_models
@@ -50,6 +50,7 @@ def run_size(name: str, n_events: int, n_trade: int, stages_run: tuple[str, ...]
     started = time.perf_counter()
     write_registers(work / "registers", n_events)
     write_comtrade(work / "snapshots" / "comtrade", n_trade)
+    copy_bundled_snapshots(work / "snapshots")
     generated_s = time.perf_counter() - started
     env = {**os.environ, "TRACKER_BUILD_DIR": str(work / "build"), "TRACKER_REGISTERS_DIR": str(work / "registers"),
            "TRACKER_SNAPSHOTS_DIR": str(work / "snapshots"), "TRACKER_LIVE": ""}  # fmt: skip
