@@ -153,6 +153,21 @@ def duckdb_memory_share(parts: int) -> str:
     return f"{max(1, int(float(number) * scale / parts) // 2**20)}MiB"
 
 
+# Notebook kernels running at once; each gets this share of the warehouse memory cap.
+NOTEBOOK_KERNELS = 3
+
+
+def notebook_kernel_env(database: str) -> dict[str, str]:
+    """The environment of a notebook kernel: the warehouse it reads, this build, and its share of
+    the memory cap, so that NOTEBOOK_KERNELS kernels querying at once stay within one cap.
+    Whatever starts kernels (ahead of a run or in the notebooks step) starts them with this."""
+    return {
+        "TRACKER_WAREHOUSE": database,
+        "TRACKER_BUILD_DIR": str(build_dir()),
+        "TRACKER_DUCKDB_MEMORY_LIMIT": duckdb_memory_share(NOTEBOOK_KERNELS),
+    }
+
+
 def duckdb_config() -> dict[str, str]:
     """Connection settings for the warehouse: DuckDB's memory cap (`TRACKER_DUCKDB_MEMORY_LIMIT`,
     default 1GB) and threads (`TRACKER_DUCKDB_THREADS`, default DuckDB's own). DuckDB otherwise

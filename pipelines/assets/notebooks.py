@@ -1,4 +1,4 @@
-"""The reviewer notebooks: one asset each, executed together, KERNELS kernels at a time."""
+"""The reviewer notebooks: one asset each, executed together, settings.NOTEBOOK_KERNELS at a time."""
 
 from dagster import (
     AssetExecutionContext,
@@ -17,7 +17,6 @@ from pipelines.settings import OWNERS
 from pipelines.up_to_date import asset_steps, partition, record, skipped
 
 SPECS = discover_notebooks(settings.NOTEBOOKS_DIR)
-KERNELS = 3
 
 
 def notebooks_dir():
@@ -57,11 +56,12 @@ def notebooks(context: AssetExecutionContext, warehouse: Warehouse):
         return
     # The kernels query at the same time: each gets its share of the warehouse memory cap, so
     # that together they stay within one connection's cap at any table size.
-    env = {"TRACKER_WAREHOUSE": warehouse.database, "TRACKER_BUILD_DIR": str(settings.build_dir()),
-           "TRACKER_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_share(KERNELS)}  # fmt: skip
+    env = settings.notebook_kernel_env(warehouse.database)
     # Hold the warehouse while the kernels read it, so that no other run writes meanwhile.
     with warehouse.lock():
-        outcomes = execute_notebooks(selected, notebooks_dir(), env, concurrency=KERNELS)
+        outcomes = execute_notebooks(
+            selected, notebooks_dir(), env, concurrency=settings.NOTEBOOK_KERNELS
+        )
     failures = []
     for spec in selected:
         outcome = outcomes[spec.name]
