@@ -4,13 +4,14 @@ Used by bench/run.py, one subprocess per stage, so that each stage's peak memory
 """
 
 import json
+import os
 import resource
 import sys
 import time
 
 from dagster import AssetSelection, DagsterInstance, materialize
 
-from bench.memory import peak_rss_mb
+from bench.memory import TreePeak
 from pipelines import settings
 from pipelines.resources import Warehouse
 from pipelines.sql_models import discover_models
@@ -55,27 +56,43 @@ def step_seconds(instance, run_id: str) -> dict[str, float]:
     }
 
 
+def validation_metadata(result) -> dict[str, dict]:
+    """What each suite checked, by table: its rows, how many expectations ran on all of them,
+    and how many rows the row-wise rest saw (a sample past the validation sample size)."""
+    keys = ("rows", "full_row_expectations", "rows_validated", "sampled_expectations")
+    return {
+        e.asset_key.path[-1]: {k: e.metadata[k].value for k in keys if k in e.metadata}
+        for e in result.get_asset_check_evaluations()
+    }
+
+
 def main(stage: str) -> None:
     from pipelines.definitions import defs
 
     names = [key.path[-1] for key in defs.resolve_all_asset_keys()]
     models = [m.name for m in discover_models(settings.SQL_DIR)]
     instance = DagsterInstance.ephemeral()
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    result = materialize(
-        [*defs.assets, *defs.asset_checks],
-        selection=selection(stage, names, models),
-        instance=instance,
-        resources={"warehouse": Warehouse(database=str(settings.warehouse_path()))},
-        raise_on_error=False,
-    )
+    # The stage's peak is that of its whole process tree: notebook kernels and any other child
+    # run beside this process, so their memory adds to it.
+    with TreePeak() as tree:
+        result = materialize(
+            [*defs.assets, *defs.asset_checks],
+            selection=selection(stage, names, models),
+            instance=instance,
+            resources={"warehouse": Warehouse(database=str(settings.warehouse_path()))},
+            raise_on_error=False,
+        )
     wall = time.perf_counter() - started
-    own = peak_rss_mb()
-    kernels = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # A child's spike shorter than one sampling interval still shows in its own high-water mark.
+    largest_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     failed = [e.asset_key.path[-1] for e in result.get_asset_check_evaluations() if not e.passed]
     print(json.dumps({"stage": stage, "success": result.success, "wall_s": round(wall, 2),
-                      "peak_rss_mb": round(max(own, kernels), 1), "failed_checks": failed,
-                      "steps": step_seconds(instance, result.run_id)}))  # fmt: skip
+                      "peak_rss_mb": round(max(tree.peak_mb, largest_child), 1),
+                      "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+                      "failed_checks": failed, "steps": step_seconds(instance, result.run_id),
+                      "validation": validation_metadata(result) if stage == "validation" else {}}))  # fmt: skip
 
 
 if __name__ == "__main__":

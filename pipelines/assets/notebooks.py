@@ -1,4 +1,4 @@
-"""The reviewer notebooks: one asset each, executed together, two kernels at a time."""
+"""The reviewer notebooks: one asset each, executed together, settings.NOTEBOOK_KERNELS at a time."""
 
 from dagster import (
     AssetExecutionContext,
@@ -54,10 +54,14 @@ def notebooks(context: AssetExecutionContext, warehouse: Warehouse):
     ]
     if not selected:
         return
-    env = {"TRACKER_WAREHOUSE": warehouse.database, "TRACKER_BUILD_DIR": str(settings.build_dir())}
+    # The kernels query at the same time: each gets its share of the warehouse memory cap, so
+    # that together they stay within one connection's cap at any table size.
+    env = settings.notebook_kernel_env(warehouse.database)
     # Hold the warehouse while the kernels read it, so that no other run writes meanwhile.
     with warehouse.lock():
-        outcomes = execute_notebooks(selected, notebooks_dir(), env)
+        outcomes = execute_notebooks(
+            selected, notebooks_dir(), env, concurrency=settings.NOTEBOOK_KERNELS
+        )
     failures = []
     for spec in selected:
         outcome = outcomes[spec.name]
