@@ -144,6 +144,21 @@ def _data_inputs() -> list[str | None]:
     return [tree_version(f) for f in [*folders, settings.review_dir()]]
 
 
+def _data_but_registers() -> list[str | None]:
+    """The data files besides the registers. Only a register's own loader reads a register
+    (`raw_<name>` reads `<name>.csv`), so an edited register row reaches one loader, not all."""
+    registers = settings.registers_dir().resolve()
+    bundled = (p for p in settings.DATA_DIR.rglob("*") if not p.resolve().is_relative_to(registers))
+    others = [settings.snapshots_dir(), settings.review_dir()]
+    return [files_version(bundled, settings.DATA_DIR), *(tree_version(f) for f in others)]
+
+
+def register_file(name: str) -> Path | None:
+    """The register a loader reads, for `raw_<name>` when the registers folder holds `<name>.csv`."""
+    path = settings.registers_dir() / f"{name.removeprefix('raw_')}.csv"
+    return path if name.startswith("raw_") and path.is_file() else None
+
+
 def _releases() -> str | None:
     from pipelines.releases.freeze import releases_dir
 
@@ -209,8 +224,11 @@ def code_version(name: str, memo: _Memo | None = None) -> str:
     elif name == "report":
         failures = settings.run_failures_file()
         parts = [package(), data(), files_version([failures], failures.parent), _releases()]
-    else:  # a loader, or Python that reads tables
-        parts = [package(), data()]
+    elif (register := register_file(name)) is not None:
+        parts = [package(), memo.get("data_but_registers", _data_but_registers),
+                 files_version([register], register.parent)]  # fmt: skip
+    else:  # a loader of other data, or Python that reads tables
+        parts = [package(), memo.get("data_but_registers", _data_but_registers)]
     return hashlib.sha256(json.dumps([name, common, parts]).encode()).hexdigest()
 
 

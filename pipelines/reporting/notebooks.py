@@ -117,24 +117,30 @@ def execute_notebook(spec: NotebookSpec, out_dir: Path, env: dict[str, str]) -> 
 
 
 async def _execute_all(specs, out_dir: Path, concurrency: int, timeout_s: int) -> dict:
+    from nbconvert import HTMLExporter
+
     gate = asyncio.Semaphore(concurrency)
+    # One exporter for all: its templates load once, not once per notebook.
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)  # fmt: skip
 
     async def one(spec: NotebookSpec):
         async with gate:
             try:
-                return spec.name, await _execute(spec, out_dir, timeout_s)
+                return spec.name, await _execute(spec, out_dir, timeout_s, exporter)
             except NotebookCellError as error:
                 return spec.name, error
 
     return dict(await asyncio.gather(*(one(spec) for spec in specs)))
 
 
-async def _execute(spec: NotebookSpec, out_dir: Path, timeout_s: int) -> tuple[Path, Path]:
+async def _execute(
+    spec: NotebookSpec, out_dir: Path, timeout_s: int, exporter
+) -> tuple[Path, Path]:
     import jupytext
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     notebook = jupytext.read(spec.path)
@@ -147,9 +153,11 @@ async def _execute(spec: NotebookSpec, out_dir: Path, timeout_s: int) -> tuple[P
     # (and so shuts down) the kernel manager it builds from this configuration.
     with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
         ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "k")}})
+        # Every output has arrived when the last cell returns, and the kernel only read the
+        # warehouse: it is stopped at once rather than asked to shut down and waited for.
         client = NotebookClient(
             notebook, timeout=timeout_s, kernel_name="python3", config=ipc, record_timing=False,
-            resources={"metadata": {"path": str(spec.path.parent)}},
+            resources={"metadata": {"path": str(spec.path.parent)}}, shutdown_kernel="immediate",
         )  # fmt: skip
         try:
             await client.async_execute()
@@ -158,8 +166,6 @@ async def _execute(spec: NotebookSpec, out_dir: Path, timeout_s: int) -> tuple[P
     out_dir.mkdir(parents=True, exist_ok=True)
     ipynb = out_dir / f"{spec.name}.ipynb"
     nbformat.write(notebook, ipynb)
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)  # fmt: skip
     body, _ = exporter.from_notebook_node(notebook)
     page = out_dir / f"{spec.name}.html"
     page.write_text(PAGE.format(title=html.escape(spec.title), body=body), encoding="utf-8")
