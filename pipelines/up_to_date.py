@@ -575,13 +575,21 @@ def _warehouse_of(args, kwargs):
 
 
 def asset_steps(context) -> dict[str, list[str]]:
-    """Selected asset names of this step and what each depends on."""
+    """Selected asset names of this step and what each depends on, in the order the step must
+    yield them: an asset after those of the same step it reads (Dagster requires it)."""
     specs = {spec.key: spec for spec in context.assets_def.specs}
+    selected = {key.to_user_string(): key for key in context.selected_asset_keys}
+    within = {
+        name: {d.asset_key.to_user_string() for d in specs[key].deps} & selected.keys()
+        for name, key in selected.items()
+    }
     return {
-        key.to_user_string(): [
-            dep.asset_key.to_user_string() for dep in specs[key].deps if dep.asset_key not in specs
+        name: [
+            dep.asset_key.to_user_string()
+            for dep in specs[selected[name]].deps
+            if dep.asset_key not in specs
         ]
-        for key in sorted(context.selected_asset_keys, key=str)
+        for name in _topological(set(selected), within)
     }
 
 
