@@ -75,8 +75,6 @@ def _run(job: str, log_level: str, timings: bool, explain: bool, started: float)
     import importlib
     import threading
 
-    from filelock import FileLock
-
     from pipelines import up_to_date
     from pipelines.settings import warehouse_path
 
@@ -84,9 +82,9 @@ def _run(job: str, log_level: str, timings: bool, explain: bool, started: float)
     if up_to_date.everything_up_to_date(job, warehouse_path()):
         _nothing_to_do(explain or timings, started)
         return
-    from dagster import DagsterInstance
-
     from pipelines.definitions import defs
+    from pipelines.reporting.notebooks import start_kernels, stop_kernels
+    from pipelines.settings import NOTEBOOKS_DIR, build_dir
 
     job_names = sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
     if job not in job_names:
@@ -102,6 +100,26 @@ def _run(job: str, log_level: str, timings: bool, explain: bool, started: float)
         threading.Thread(
             target=importlib.import_module, args=("great_expectations",), daemon=True
         ).start()
+    notebooks = [key for key in stale_assets if key.to_user_string().startswith("notebook_")]
+    if notebooks:
+        # Their kernels start now, on the other core, while the tables are built.
+        env = {"TRACKER_WAREHOUSE": str(warehouse_path()), "TRACKER_BUILD_DIR": str(build_dir())}
+        start_kernels(len(notebooks), env, NOTEBOOKS_DIR)
+    try:
+        _execute_plan(
+            job_def, plan, stale_assets, stale_checks, log_level, timings, explain, started
+        )
+    finally:
+        stop_kernels()
+
+
+def _execute_plan(job_def, plan, stale_assets, stale_checks, log_level, timings, explain, started):
+    from dagster import DagsterInstance
+    from filelock import FileLock
+
+    from pipelines import up_to_date
+    from pipelines.settings import warehouse_path
+
     # Two runs starting on a new DAGSTER_HOME would race to create its SQLite tables.
     with FileLock(os.path.join(os.environ["DAGSTER_HOME"], ".instance.lock")):
         instance = DagsterInstance.get()

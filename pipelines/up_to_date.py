@@ -4,8 +4,10 @@ Every asset and check of the offline job records, when it finishes, a fingerprin
 computed from and of what it wrote, in `build/up_to_date.json`:
 
 - `code`: a hash of the step's code and settings: its SQL file, its notebook, the Python package,
-  its suite, the lock file, the data files a loader or the report reads, today's date (several
-  models compare with `current_date`) and the settings read from the environment;
+  its suite, the lock file, the data files a loader or the report reads (a register's loader its
+  own register and the data besides the registers, other loaders the data besides the
+  registers), today's date (several models compare with `current_date`) and the settings read
+  from the environment;
 - `inputs`: the content version of every upstream asset as it was read;
 - `output`: the content version of what the step wrote.
 
@@ -146,9 +148,15 @@ def _data_inputs() -> list[str | None]:
 
 def _data_but_registers() -> list[str | None]:
     """The data files besides the registers. Only a register's own loader reads a register
-    (`raw_<name>` reads `<name>.csv`), so an edited register row reaches one loader, not all."""
-    registers = settings.registers_dir().resolve()
-    bundled = (p for p in settings.DATA_DIR.rglob("*") if not p.resolve().is_relative_to(registers))
+    (`raw_<name>` reads `<name>.csv`), so an edited register row reaches one loader, not all.
+    The bundled registers are left out too when TRACKER_REGISTERS_DIR points elsewhere: then
+    nothing reads them."""
+    registers = {settings.registers_dir().resolve(), (settings.DATA_DIR / "registers").resolve()}
+    bundled = (
+        p
+        for p in settings.DATA_DIR.rglob("*")
+        if not any(p.resolve().is_relative_to(r) for r in registers)
+    )
     others = [settings.snapshots_dir(), settings.review_dir()]
     return [files_version(bundled, settings.DATA_DIR), *(tree_version(f) for f in others)]
 
