@@ -125,9 +125,20 @@ def _execute_plan(job_def, plan, stale_assets, stale_checks, log_level, timings,
         instance = DagsterInstance.get()
     graph = job_def.asset_layer.asset_graph
     tables = {key for key in stale_assets if graph.get(key).group_name != _REPORTS}
+    # Split only where no table waits on a report asset being rebuilt.
+    reports_first = any(
+        parent in stale_assets and graph.get(parent).group_name == _REPORTS
+        for key in tables
+        for parent in graph.get(key).parent_keys
+    )
     results, stats, decided = [], [], {}
     with instance:
-        if up_to_date.skipping_enabled() and tables and tables != stale_assets:
+        if (
+            up_to_date.skipping_enabled()
+            and tables
+            and tables != stale_assets
+            and not reports_first
+        ):
             # Tables first, then the report group planned again: a chart or notebook whose
             # tables came out the same is then left out instead of entering the run to skip.
             first = job_def.get_subset(asset_selection=tables, asset_check_selection={
