@@ -74,9 +74,6 @@ def run(
 def _run(job: str, log_level: str, timings: bool, explain: bool, started: float) -> None:
     import importlib
     import threading
-    import uuid
-
-    from filelock import FileLock
 
     from pipelines import up_to_date
     from pipelines.settings import warehouse_path
@@ -85,10 +82,9 @@ def _run(job: str, log_level: str, timings: bool, explain: bool, started: float)
     if up_to_date.everything_up_to_date(job, warehouse_path()):
         _nothing_to_do(explain or timings, started)
         return
-    from dagster import DagsterInstance
-
     from pipelines.definitions import defs
-    from pipelines.progress import RunProgress
+    from pipelines.reporting.notebooks import start_kernels, stop_kernels
+    from pipelines.settings import NOTEBOOKS_DIR, build_dir
 
     job_names = sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
     if job not in job_names:
@@ -98,41 +94,106 @@ def _run(job: str, log_level: str, timings: bool, explain: bool, started: float)
     if plan.nothing_to_do:
         _nothing_to_do(explain or timings, started)
         return
-    job_def = job_def.get_subset(asset_selection=stale_assets, asset_check_selection=stale_checks)
     if stale_checks:
         # Importing great_expectations takes seconds; do it on the other core while the first,
         # check-free assets run, instead of in the first check.
         threading.Thread(
             target=importlib.import_module, args=("great_expectations",), daemon=True
         ).start()
+    notebooks = [key for key in stale_assets if key.to_user_string().startswith("notebook_")]
+    if notebooks:
+        # Their kernels start now, on the other core, while the tables are built.
+        env = {"TRACKER_WAREHOUSE": str(warehouse_path()), "TRACKER_BUILD_DIR": str(build_dir())}
+        start_kernels(len(notebooks), env, NOTEBOOKS_DIR)
+    try:
+        _execute_plan(
+            job_def, plan, stale_assets, stale_checks, log_level, timings, explain, started
+        )
+    finally:
+        stop_kernels()
+
+
+def _execute_plan(job_def, plan, stale_assets, stale_checks, log_level, timings, explain, started):
+    from dagster import DagsterInstance
+    from filelock import FileLock
+
+    from pipelines import up_to_date
+    from pipelines.settings import warehouse_path
+
     # Two runs starting on a new DAGSTER_HOME would race to create its SQLite tables.
     with FileLock(os.path.join(os.environ["DAGSTER_HOME"], ".instance.lock")):
         instance = DagsterInstance.get()
-    run_id = str(uuid.uuid4())
-    console().print(
-        f"running {len(job_def.graph.nodes)} steps ({time.perf_counter() - started:.0f} s)",
-        highlight=False,
+    graph = job_def.asset_layer.asset_graph
+    tables = {key for key in stale_assets if graph.get(key).group_name != _REPORTS}
+    # Split only where no table waits on a report asset being rebuilt.
+    reports_first = any(
+        parent in stale_assets and graph.get(parent).group_name == _REPORTS
+        for key in tables
+        for parent in graph.get(key).parent_keys
     )
-    with instance, RunProgress(instance, run_id, len(job_def.graph.nodes), console(), started):
-        result = job_def.execute_in_process(
-            instance=instance,
-            run_id=run_id,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
-        stats = instance.get_run_step_stats(result.run_id)
+    results, stats, decided = [], [], {}
+    with instance:
+        if (
+            up_to_date.skipping_enabled()
+            and tables
+            and tables != stale_assets
+            and not reports_first
+        ):
+            # Tables first, then the report group planned again: a chart or notebook whose
+            # tables came out the same is then left out instead of entering the run to skip.
+            first = job_def.get_subset(asset_selection=tables, asset_check_selection={
+                c for c in stale_checks if graph.get(c.asset_key).group_name != _REPORTS})  # fmt: skip
+            results.append(_execute(first, instance, log_level, started))
+            stats += instance.get_run_step_stats(results[-1].run_id)
+            decided = dict(up_to_date.outcomes)
+            if results[-1].success:
+                plan, stale_assets, stale_checks = up_to_date.plan(job_def, warehouse_path())
+                for name, outcome in decided.items():
+                    if outcome[0] == up_to_date.RECOMPUTED or name not in up_to_date.outcomes:
+                        up_to_date.outcomes[name] = outcome
+        if not results or (results[-1].success and not plan.nothing_to_do):
+            rest = job_def.get_subset(
+                asset_selection=stale_assets, asset_check_selection=stale_checks
+            )
+            results.append(_execute(rest, instance, log_level, started))
+            stats += instance.get_run_step_stats(results[-1].run_id)
     if timings:
         _print_breakdown(stats, time.perf_counter() - started)
     _print_outcomes(up_to_date.outcomes, explain or timings)
     console().print(f"{up_to_date.summary()} (--explain says why)", highlight=False)
     _print_summary(stats, time.perf_counter() - started)
-    if not result.success:
-        _print_failures(result)
+    if not results[-1].success:
+        _print_failures(results[-1])
         console().print(
             "[red]run failed[/red]; tables upstream of the failure were written, the rest kept"
         )
         raise typer.Exit(1)
-    console().print(f"[green]run {result.run_id} succeeded[/green]; outputs are in build/")
+    ids = " then ".join(result.run_id for result in results)
+    console().print(f"[green]run {ids} succeeded[/green]; outputs are in build/")
+
+
+# Charts, notebooks, Data Docs and the report: planned again once the tables they read are built.
+_REPORTS = "reports"
+
+
+def _execute(job_def, instance, log_level: str, started: float):
+    """One in-process run of `job_def` on `instance`, showing its progress."""
+    import uuid
+
+    from pipelines.progress import RunProgress
+
+    run_id = str(uuid.uuid4())
+    steps = len(job_def.graph.nodes)
+    console().print(
+        f"running {steps} steps ({time.perf_counter() - started:.0f} s)", highlight=False
+    )
+    with RunProgress(instance, run_id, steps, console(), started):
+        return job_def.execute_in_process(
+            instance=instance,
+            run_id=run_id,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
 
 
 def _nothing_to_do(explain: bool, started: float) -> None:

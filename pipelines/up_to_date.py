@@ -4,8 +4,10 @@ Every asset and check of the offline job records, when it finishes, a fingerprin
 computed from and of what it wrote, in `build/up_to_date.json`:
 
 - `code`: a hash of the step's code and settings: its SQL file, its notebook, the Python package,
-  its suite, the lock file, the data files a loader or the report reads, today's date (several
-  models compare with `current_date`) and the settings read from the environment;
+  its suite, the lock file, the data files a loader or the report reads (a register's loader its
+  own register and the data besides the registers, other loaders the data besides the
+  registers), today's date (several models compare with `current_date`) and the settings read
+  from the environment;
 - `inputs`: the content version of every upstream asset as it was read;
 - `output`: the content version of what the step wrote.
 
@@ -144,6 +146,27 @@ def _data_inputs() -> list[str | None]:
     return [tree_version(f) for f in [*folders, settings.review_dir()]]
 
 
+def _data_but_registers() -> list[str | None]:
+    """The data files besides the registers. Only a register's own loader reads a register
+    (`raw_<name>` reads `<name>.csv`), so an edited register row reaches one loader, not all.
+    The bundled registers are left out too when TRACKER_REGISTERS_DIR points elsewhere: then
+    nothing reads them."""
+    registers = {settings.registers_dir().resolve(), (settings.DATA_DIR / "registers").resolve()}
+    bundled = (
+        p
+        for p in settings.DATA_DIR.rglob("*")
+        if not any(p.resolve().is_relative_to(r) for r in registers)
+    )
+    others = [settings.snapshots_dir(), settings.review_dir()]
+    return [files_version(bundled, settings.DATA_DIR), *(tree_version(f) for f in others)]
+
+
+def register_file(name: str) -> Path | None:
+    """The register a loader reads, for `raw_<name>` when the registers folder holds `<name>.csv`."""
+    path = settings.registers_dir() / f"{name.removeprefix('raw_')}.csv"
+    return path if name.startswith("raw_") and path.is_file() else None
+
+
 def _releases() -> str | None:
     from pipelines.releases.freeze import releases_dir
 
@@ -209,8 +232,11 @@ def code_version(name: str, memo: _Memo | None = None) -> str:
     elif name == "report":
         failures = settings.run_failures_file()
         parts = [package(), data(), files_version([failures], failures.parent), _releases()]
-    else:  # a loader, or Python that reads tables
-        parts = [package(), data()]
+    elif (register := register_file(name)) is not None:
+        parts = [package(), memo.get("data_but_registers", _data_but_registers),
+                 files_version([register], register.parent)]  # fmt: skip
+    else:  # a loader of other data, or Python that reads tables
+        parts = [package(), memo.get("data_but_registers", _data_but_registers)]
     return hashlib.sha256(json.dumps([name, common, parts]).encode()).hexdigest()
 
 
@@ -557,13 +583,21 @@ def _warehouse_of(args, kwargs):
 
 
 def asset_steps(context) -> dict[str, list[str]]:
-    """Selected asset names of this step and what each depends on."""
+    """Selected asset names of this step and what each depends on, in the order the step must
+    yield them: an asset after those of the same step it reads (Dagster requires it)."""
     specs = {spec.key: spec for spec in context.assets_def.specs}
+    selected = {key.to_user_string(): key for key in context.selected_asset_keys}
+    within = {
+        name: {d.asset_key.to_user_string() for d in specs[key].deps} & selected.keys()
+        for name, key in selected.items()
+    }
     return {
-        key.to_user_string(): [
-            dep.asset_key.to_user_string() for dep in specs[key].deps if dep.asset_key not in specs
+        name: [
+            dep.asset_key.to_user_string()
+            for dep in specs[selected[name]].deps
+            if dep.asset_key not in specs
         ]
-        for key in sorted(context.selected_asset_keys, key=str)
+        for name in _topological(set(selected), within)
     }
 
 

@@ -295,25 +295,65 @@ def _parameter_names(expectations: list[dict]) -> set[str]:
 
 
 def build_data_docs() -> Path:
-    """Render Data Docs for every suite and its latest validation result into build/."""
+    """Render Data Docs for every suite and its latest validation result into build/.
+
+    A site built by the same suites and code gets only the pages of results it lacks (those
+    validated since) and a new index, which lists every suite; anything else renders it all.
+    Either way the site holds the same pages for the same stored results."""
     from pipelines.reporting.offline_docs import make_offline
 
-    _prune_old_results()
-    _escape_observed_values()
-    _context().build_data_docs()
     site = runtime_dir() / "data_docs"
-    make_offline(site)
+    for gone in _prune_old_results():
+        shutil.rmtree(site / "validations" / gone, ignore_errors=True)
+    _escape_observed_values()
+    context = _context()
+    built_with, stamp = _site_version(), runtime_dir() / "data_docs.built_with"
+    current = stamp.read_text(encoding="utf-8") if stamp.exists() else None
+    stamp.unlink(missing_ok=True)  # a build that stops half-way is not one to add pages to
+    if current == built_with and (site / "index.html").exists():
+        keys = {"/".join(k.to_tuple()): k for k in context.validation_results_store.list_keys()}
+        missing = [k for path, k in sorted(keys.items())
+                   if not (site / "validations" / f"{path}.html").exists()]  # fmt: skip
+        # With none missing the newest is rendered again: an empty list would render them all.
+        chosen = missing or [max(keys.values(), key=lambda k: k.run_id.run_time)]
+        context.build_data_docs(resource_identifiers=chosen)
+        pages = [site / "index.html",
+                 *(site / "validations" / f"{'/'.join(k.to_tuple())}.html" for k in chosen)]  # fmt: skip
+        make_offline(site, pages)
+    else:
+        context.build_data_docs()
+        make_offline(site)
+    stamp.write_text(built_with, encoding="utf-8")
     return site / "index.html"
 
 
-def _prune_old_results() -> None:
+def _site_version() -> str:
+    """What every page of the site depends on besides the results: suites, configuration and
+    the code and library that render them."""
+    from importlib.metadata import version
+
+    from pipelines.up_to_date import package_version, tree_version
+
+    parts = [
+        tree_version(settings.EXPECTATIONS_DIR),
+        package_version(),
+        version("great_expectations"),
+    ]
+    return json.dumps(parts)
+
+
+def _prune_old_results() -> list[Path]:
     """Keep only each suite's newest result: the docs show the current state, and rendering
-    every result ever stored would make each run slower than the last."""
+    every result ever stored would make each run slower than the last. Returns the removed
+    results' folders, relative to the store."""
     store = runtime_dir() / "validations"
+    removed = []
     for suite in (p for p in store.glob("*") if p.is_dir()):
         runs = sorted((p for p in suite.glob("*/*") if p.is_dir()), key=lambda p: p.name)
         for old in runs[:-1]:
             shutil.rmtree(old)
+            removed.append(old.relative_to(store))
+    return removed
 
 
 ESCAPED_MARK = "tracker_values_escaped"

@@ -88,6 +88,30 @@ def test_a_failing_cell_fails_its_notebook_and_names_the_cell(tmp_path):
     assert str(error.value).endswith("failed: ValueError: bad data")
 
 
+def test_a_kernel_started_ahead_gives_the_same_notebook_and_is_stopped(tmp_path):
+    from pipelines.reporting import notebooks
+
+    path = tmp_path / "probe.py"
+    path.write_text(
+        "# %% [markdown]\n# # Probe\n\n# %%\n"
+        "from pipelines.reporting.notebook_helpers import safe_link\nprint(6 * 7)\n\n"
+        "# %%\nsafe_link('https://example.org/a', 'a')\n"
+    )
+    spec = notebooks.NotebookSpec("probe", path, (), ())
+    env = {"TRACKER_BUILD_DIR": str(tmp_path / "build")}
+    cold = notebooks.execute_notebooks([spec], tmp_path / "cold", env)["probe"]
+    notebooks.start_kernels(2, env, tmp_path)
+    try:
+        warm = notebooks.execute_notebooks([spec], tmp_path / "warm", env)["probe"]
+        assert len(notebooks._warm.kernels) == 1  # one taken and stopped, one left
+    finally:
+        notebooks.stop_kernels()
+    assert notebooks._warm.kernels == []
+    # The preload is silent: same cells, outputs and execution counts, byte for byte.
+    assert [f.read_bytes() for f in warm] == [f.read_bytes() for f in cold]
+    assert "42" in warm[1].read_text(encoding="utf-8")
+
+
 class _Elements(HTMLParser):
     """Start tags with their attributes, and the text of each <th>."""
 

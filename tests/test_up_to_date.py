@@ -119,14 +119,20 @@ def after_edit(settled, edited_registers, tmp_path_factory) -> tuple[Path, dict,
 def test_one_register_row_recomputes_what_it_reaches_and_skips_the_rest(after_edit):
     build, rebuilt, output = after_edit
     assert {"raw_port_calls", "stg_register_rows", "events", "report"} <= rebuilt
-    # Every loader reads again after a data file changed, but what they load is the same rows:
-    # their suites, the trade chain and charts of other indicators are not recomputed.
-    assert "raw_exercises" in rebuilt
+    # Only the edited register's loader reads again: the other registers' loaders, the loaders
+    # of other data, the trade chain and charts of other indicators are not recomputed.
+    others = {f"raw_{p.stem}" for p in settings.registers_dir().glob("*.csv")} - {"raw_port_calls"}
+    assert "raw_exercises" in others
+    assert not rebuilt & others
     assert not rebuilt & {
-        "stg_trade_rows", "minerals_trade", "ind_minerals_trade_value", "chart_minerals_trade_value",
-        "chart_exercises", "raw_exercises:great_expectations", "commitments:great_expectations",
+        "commitments", "raw_comtrade", "indicators", "stg_trade_rows", "minerals_trade",
+        "ind_minerals_trade_value", "chart_minerals_trade_value", "chart_exercises",
+        "raw_exercises:great_expectations", "commitments:great_expectations",
     }  # fmt: skip
     assert "up to date" in output and "recomputed" in output
+    # Tables first, then the report group planned again: two runs, the second without the
+    # charts whose indicators came out the same.
+    assert output.count("running ") == 2
     pages = [p.read_text(encoding="utf-8") for p in (build / "report").rglob("*.html")]
     assert any(EDITED_NAME in page for page in pages)
 
@@ -142,6 +148,28 @@ def test_the_report_is_the_same_whether_steps_were_skipped_or_forced(
     assert skipped_files.keys() == forced_files.keys()
     differing = sorted(name for name in forced_files if forced_files[name] != skipped_files[name])
     assert differing == []
+
+
+def test_a_register_reaches_its_own_loader_only(tmp_path, monkeypatch):
+    registers = tmp_path / "registers"
+    shutil.copytree(settings.registers_dir(), registers)
+    monkeypatch.setenv("TRACKER_REGISTERS_DIR", str(registers))
+    names = ("raw_port_calls", "raw_exercises", "raw_published_trade_figures", "raw_comtrade",
+             "commitments", "report")  # fmt: skip
+    before = {name: up_to_date.code_version(name) for name in names}
+    path = registers / "port_calls.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(EDITED_EVENT, EDITED_EVENT + "-X", 1))
+    after = {name: up_to_date.code_version(name) for name in names}
+    assert {name for name in names if after[name] != before[name]} == {"raw_port_calls", "report"}
+    # Any other data file still reaches every loader, a register's loader too.
+    data = tmp_path / "data"
+    shutil.copytree(settings.DATA_DIR, data)
+    monkeypatch.setattr(settings, "DATA_DIR", data)
+    before = {name: up_to_date.code_version(name) for name in names}
+    vocabularies = data / "reference" / "vocabularies.csv"
+    vocabularies.write_text(vocabularies.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    after = {name: up_to_date.code_version(name) for name in names}
+    assert all(after[name] != before[name] for name in names)
 
 
 def test_a_model_is_stale_when_its_own_sql_changes(tmp_path, monkeypatch):

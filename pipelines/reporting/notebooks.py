@@ -11,8 +11,10 @@ import asyncio
 import html
 import os
 import re
+import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +97,11 @@ def execute_notebooks(
     previous = {key: os.environ.get(key) for key in env}
     os.environ.update(env)  # kernels inherit the environment of the process that starts them
     try:
+        if _warm.kernels and _warm.env == env and _warm.loop is not None:
+            # Kernels started ahead for these settings live on the loop that started them.
+            return asyncio.run_coroutine_threadsafe(
+                _execute_all(specs, out_dir, concurrency, timeout_s), _warm.loop
+            ).result()
         # A fresh event loop on its own thread: the caller may already run one (Playwright, Jupyter).
         with ThreadPoolExecutor(max_workers=1) as runner:
             return runner.submit(
@@ -117,24 +124,108 @@ def execute_notebook(spec: NotebookSpec, out_dir: Path, env: dict[str, str]) -> 
 
 
 async def _execute_all(specs, out_dir: Path, concurrency: int, timeout_s: int) -> dict:
+    from nbconvert import HTMLExporter
+
     gate = asyncio.Semaphore(concurrency)
+    # One exporter for all: its templates load once, not once per notebook.
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)  # fmt: skip
 
     async def one(spec: NotebookSpec):
         async with gate:
             try:
-                return spec.name, await _execute(spec, out_dir, timeout_s)
+                return spec.name, await _execute(spec, out_dir, timeout_s, exporter)
             except NotebookCellError as error:
                 return spec.name, error
 
     return dict(await asyncio.gather(*(one(spec) for spec in specs)))
 
 
-async def _execute(spec: NotebookSpec, out_dir: Path, timeout_s: int) -> tuple[Path, Path]:
+class _Warm:
+    """Kernels started ahead of the notebooks step (`start_kernels`), on an event loop of their
+    own: the step then spends its time in the notebooks' cells, not in starting Python."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.env: dict[str, str] | None = None
+        self.kernels: list[Future] = []
+
+
+_warm = _Warm()
+# What every notebook imports first; done ahead, silently, so it neither counts as a cell nor
+# leaves an output.
+_PRELOAD = "import pipelines.reporting.notebook_helpers"
+
+
+def start_kernels(count: int, env: dict[str, str], folder: Path) -> None:
+    """Start `count` kernels now, in the background, for notebooks in `folder` run with `env`."""
+    if _warm.loop is None:
+        _warm.loop = asyncio.new_event_loop()
+        threading.Thread(target=_warm.loop.run_forever, daemon=True).start()
+    _warm.env = dict(env)
+    _warm.kernels += [
+        asyncio.run_coroutine_threadsafe(_start_kernel(env, folder), _warm.loop)
+        for _ in range(count)
+    ]
+
+
+def stop_kernels() -> None:
+    """Stop the kernels started ahead that no notebook took."""
+    if _warm.loop is None:
+        return
+    waiting, _warm.kernels = _warm.kernels, []
+    for future in waiting:
+        asyncio.run_coroutine_threadsafe(_stop(future), _warm.loop).result()
+
+
+async def _start_kernel(env: dict[str, str], folder: Path):
+    from jupyter_client.manager import AsyncKernelManager
+
+    sockets = tempfile.mkdtemp(prefix="kernel-")
+    manager = AsyncKernelManager(
+        kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "k")
+    )
+    await manager.start_kernel(env={**os.environ, **env}, cwd=str(folder))
+    client = manager.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=120)
+        sent = client.execute(_PRELOAD, silent=True, store_history=False)
+        while (await client.get_shell_msg(timeout=120))["parent_header"].get("msg_id") != sent:
+            pass
+    finally:
+        client.stop_channels()
+    return manager, sockets
+
+
+async def _stop(future: Future) -> None:
+    try:
+        manager, sockets = await asyncio.wrap_future(future)
+    except Exception:  # noqa: BLE001 (a kernel that did not start has nothing to stop)
+        return
+    await manager.shutdown_kernel(now=True)
+    shutil.rmtree(sockets, ignore_errors=True)
+
+
+async def _execute(
+    spec: NotebookSpec, out_dir: Path, timeout_s: int, exporter
+) -> tuple[Path, Path]:
+    if _warm.kernels and asyncio.get_running_loop() is _warm.loop:
+        future = _warm.kernels.pop(0)
+        try:
+            return await _run_notebook(spec, out_dir, timeout_s, exporter, future)
+        finally:
+            await _stop(future)
+    return await _run_notebook(spec, out_dir, timeout_s, exporter, None)
+
+
+async def _run_notebook(
+    spec: NotebookSpec, out_dir: Path, timeout_s: int, exporter, warm: Future | None
+) -> tuple[Path, Path]:
     import jupytext
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     notebook = jupytext.read(spec.path)
@@ -147,19 +238,29 @@ async def _execute(spec: NotebookSpec, out_dir: Path, timeout_s: int) -> tuple[P
     # (and so shuts down) the kernel manager it builds from this configuration.
     with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
         ipc = Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets) / "k")}})
+        # Every output has arrived when the last cell returns, and the kernel only read the
+        # warehouse: it is stopped at once rather than asked to shut down and waited for.
+        manager = None
+        if warm is not None:
+            try:
+                manager, _ = await asyncio.wrap_future(warm)
+            except Exception:  # noqa: BLE001 (it failed to start: start one as usual)
+                manager = None
         client = NotebookClient(
             notebook, timeout=timeout_s, kernel_name="python3", config=ipc, record_timing=False,
-            resources={"metadata": {"path": str(spec.path.parent)}},
+            resources={"metadata": {"path": str(spec.path.parent)}}, shutdown_kernel="immediate",
+            km=manager,
         )  # fmt: skip
         try:
             await client.async_execute()
         except CellExecutionError as error:
             raise NotebookCellError(_describe_failure(spec, notebook, error)) from None
+        finally:
+            if manager is not None and client.kc is not None:
+                client.kc.stop_channels()
     out_dir.mkdir(parents=True, exist_ok=True)
     ipynb = out_dir / f"{spec.name}.ipynb"
     nbformat.write(notebook, ipynb)
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)  # fmt: skip
     body, _ = exporter.from_notebook_node(notebook)
     page = out_dir / f"{spec.name}.html"
     page.write_text(PAGE.format(title=html.escape(spec.title), body=body), encoding="utf-8")

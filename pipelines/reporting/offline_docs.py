@@ -27,13 +27,14 @@ _EXTERNAL = re.compile(r"^(https?:)?//", re.IGNORECASE)
 _CSS_EXTERNAL_URL = re.compile(r"url\(\s*['\"]?(https?:)?//[^)]*\)", re.IGNORECASE)
 
 
-def make_offline(site: Path) -> int:
-    """Rewrite every page and stylesheet under `site`; return how many external loads were cut."""
+def make_offline(site: Path, pages: list[Path] | None = None) -> int:
+    """Rewrite the pages (every page under `site` by default) and every stylesheet; return how
+    many external loads were cut. Pages rewritten before load nothing external already."""
     target = site / "static" / "vendor"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(VENDOR_DIR, target, ignore=shutil.ignore_patterns("*.md", "*.csv"))
     changed = 0
-    for page in site.rglob("*.html"):
+    for page in site.rglob("*.html") if pages is None else pages:
         html, n = _offline_page(page.read_text(encoding="utf-8"), page.parent, target)
         if n:
             page.write_text(html, encoding="utf-8")
