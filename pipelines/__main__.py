@@ -84,7 +84,7 @@ def _run(job: str, log_level: str, timings: bool, explain: bool, started: float)
         return
     from pipelines.definitions import defs
     from pipelines.reporting.notebooks import start_kernels, stop_kernels
-    from pipelines.settings import NOTEBOOKS_DIR, build_dir
+    from pipelines.settings import NOTEBOOKS_DIR, notebook_kernel_env
 
     job_names = sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
     if job not in job_names:
@@ -103,8 +103,7 @@ def _run(job: str, log_level: str, timings: bool, explain: bool, started: float)
     notebooks = [key for key in stale_assets if key.to_user_string().startswith("notebook_")]
     if notebooks:
         # Their kernels start now, on the other core, while the tables are built.
-        env = {"TRACKER_WAREHOUSE": str(warehouse_path()), "TRACKER_BUILD_DIR": str(build_dir())}
-        start_kernels(len(notebooks), env, NOTEBOOKS_DIR)
+        start_kernels(len(notebooks), notebook_kernel_env(str(warehouse_path())), NOTEBOOKS_DIR)
     try:
         _execute_plan(
             job_def, plan, stale_assets, stale_checks, log_level, timings, explain, started

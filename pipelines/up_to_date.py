@@ -44,7 +44,7 @@ SKIP_ENV = "TRACKER_SKIP_UP_TO_DATE"
 PACKAGE_DIR = Path(__file__).resolve().parent
 LOCK_FILE = settings.PROJECT_ROOT / "uv.lock"
 # Settings a step can read from the environment; a change to any of them recomputes every step.
-_SETTINGS = ("TRACKER_AS_OF", "TRACKER_LIVE", "TRACKER_SAMPLE_ROWS")
+_SETTINGS = ("TRACKER_AS_OF", "TRACKER_LIVE", "TRACKER_VALIDATION_SAMPLE_ROWS")
 
 UP_TO_DATE, RECOMPUTED, NOT_RUN = "up to date", "recomputed", "not run"
 
