@@ -310,6 +310,7 @@ def build_data_docs() -> Path:
     built_with, stamp = _site_version(), runtime_dir() / "data_docs.built_with"
     current = stamp.read_text(encoding="utf-8") if stamp.exists() else None
     stamp.unlink(missing_ok=True)  # a build that stops half-way is not one to add pages to
+    pages: list[Path] = []
     if current == built_with and (site / "index.html").exists():
         keys = {"/".join(k.to_tuple()): k for k in context.validation_results_store.list_keys()}
         missing = [k for path, k in sorted(keys.items())
@@ -319,8 +320,10 @@ def build_data_docs() -> Path:
         context.build_data_docs(resource_identifiers=chosen)
         pages = [site / "index.html",
                  *(site / "validations" / f"{'/'.join(k.to_tuple())}.html" for k in chosen)]  # fmt: skip
+    if pages and all(page.exists() for page in pages):
         make_offline(site, pages)
     else:
+        # Not built by these suites and code, or the partial render left a page out: all of it.
         context.build_data_docs()
         make_offline(site)
     stamp.write_text(built_with, encoding="utf-8")
