@@ -72,6 +72,13 @@ def run(
 
 
 def _run(job: str, log_level: str, timings: bool, explain: bool, started: float) -> None:
+    from pipelines import up_to_date
+
+    with up_to_date.shared_file_hashes():
+        _plan_and_execute(job, log_level, timings, explain, started)
+
+
+def _plan_and_execute(job: str, log_level: str, timings: bool, explain: bool, started: float):
     import importlib
     import threading
 
@@ -117,6 +124,7 @@ def _execute_plan(job_def, plan, stale_assets, stale_checks, log_level, timings,
     from filelock import FileLock
 
     from pipelines import up_to_date
+    from pipelines.resources import kept_open
     from pipelines.settings import warehouse_path
 
     # Two runs starting on a new DAGSTER_HOME would race to create its SQLite tables.
@@ -142,7 +150,9 @@ def _execute_plan(job_def, plan, stale_assets, stale_checks, log_level, timings,
             # tables came out the same is then left out instead of entering the run to skip.
             first = job_def.get_subset(asset_selection=tables, asset_check_selection={
                 c for c in stale_checks if graph.get(c.asset_key).group_name != _REPORTS})  # fmt: skip
-            results.append(_execute(first, instance, log_level, started))
+            # Every table step reads the warehouse in this process: it stays open for the run.
+            with kept_open(warehouse_path()):
+                results.append(_execute(first, instance, log_level, started))
             stats += instance.get_run_step_stats(results[-1].run_id)
             decided = dict(up_to_date.outcomes)
             if results[-1].success:

@@ -30,6 +30,7 @@ import inspect
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -176,17 +177,51 @@ def _releases() -> str | None:
     )
 
 
+# Hashes of files (the package, the data folders, the lock file, the SQL files) shared by every
+# plan and step of one command (`shared_file_hashes`): they are read once per command, not once
+# per step. Table and output versions are never shared: steps change them.
+_shared: dict[str, object] | None = None
+
+
+@contextmanager
+def shared_file_hashes() -> Iterator[None]:
+    """While the block runs, the code and data files are hashed once, not by every step. A file
+    edited meanwhile is seen by the next command: its hash then differs from the one recorded."""
+    global _shared
+    previous, _shared = _shared, {}
+    try:
+        yield
+    finally:
+        _shared = previous
+
+
 class _Memo:
     """Hashes computed once per plan or step: the package and the data folders do not change
     while one step decides."""
 
     def __init__(self) -> None:
         self._values: dict[str, object] = {}
+        self._files = _shared if _shared is not None else self._values
 
     def get(self, key: str, compute: Callable[[], object]) -> object:
-        if key not in self._values:
-            self._values[key] = compute()
-        return self._values[key]
+        values = self._values if key.startswith("out:") else self._files
+        if key not in values:
+            values[key] = compute()
+        return values[key]
+
+
+@functools.cache
+def _catalogue(path: Path, modified: int, size: int) -> dict[str, dict]:
+    from pipelines.catalogue import read_entries
+
+    return {entry.get("id"): entry for entry in read_entries(path)}
+
+
+def _catalogue_entry(chart: str) -> dict | None:
+    """The catalogue's entry for a chart, parsed once per version of the file (not per chart)."""
+    path = settings.DATA_DIR / "indicators.yaml"
+    stat = path.stat()
+    return _catalogue(path, stat.st_mtime_ns, stat.st_size).get(chart)
 
 
 def code_version(name: str, memo: _Memo | None = None) -> str:
@@ -243,11 +278,8 @@ def code_version(name: str, memo: _Memo | None = None) -> str:
 def _chart_inputs(name: str, con: duckdb.DuckDBPyConnection) -> dict[str, str | None] | None:
     """A chart of the catalogue reads its own indicator's rows only: an edit that changes other
     indicators leaves it up to date. Minerals and timeline charts read whole tables."""
-    from pipelines.catalogue import read_entries
-
     chart = name.removeprefix("chart_")
-    entries = read_entries(settings.DATA_DIR / "indicators.yaml")
-    entry = next((e for e in entries if e.get("id") == chart), None)
+    entry = _catalogue_entry(chart)
     if entry is None or entry.get("chart") == "minerals":
         return None
     return {
@@ -618,6 +650,8 @@ def partition(context, warehouse, steps: dict[str, list[str]]) -> tuple[set[str]
 
 def record(context, warehouse, fingerprints: dict[str, dict]) -> None:
     """After a step wrote its outputs: remember what they were computed from."""
+    if _shared is not None and not fingerprints.keys() <= _sql_files().keys():
+        _shared.clear()  # a step other than a SQL model may have written files that are hashed
     with warehouse.get_connection() as con:
         save_records(
             {n: _stamp(f, output_version(n, con), context) for n, f in fingerprints.items()}
