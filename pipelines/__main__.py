@@ -124,9 +124,11 @@ def _execute_plan(job_def, plan, stale_assets, stale_checks, log_level, timings,
     from filelock import FileLock
 
     from pipelines import up_to_date
+    from pipelines.event_log import write_without_fsync
     from pipelines.resources import kept_open
     from pipelines.settings import warehouse_path
 
+    write_without_fsync()
     # Two runs starting on a new DAGSTER_HOME would race to create its SQLite tables.
     with FileLock(os.path.join(os.environ["DAGSTER_HOME"], ".instance.lock")):
         instance = DagsterInstance.get()

@@ -82,9 +82,9 @@ def tree_version(folder: Path) -> str | None:
 
 
 def package_version() -> str | None:
-    """The Python package, less the command line and this module: they decide what runs, not
-    what a step computes."""
-    skipped = {PACKAGE_DIR / "__main__.py", PACKAGE_DIR / "up_to_date.py"}
+    """The Python package, less the command line, this module and how the run's events are
+    written: they decide what runs and how it is recorded, not what a step computes."""
+    skipped = {PACKAGE_DIR / n for n in ("__main__.py", "up_to_date.py", "event_log.py")}
     return files_version((p for p in PACKAGE_DIR.rglob("*") if p not in skipped), PACKAGE_DIR)
 
 
