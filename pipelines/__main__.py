@@ -191,8 +191,10 @@ def _execute(job_def, instance, log_level: str, started: float):
     """One in-process run of `job_def` on `instance`, showing its progress."""
     import uuid
 
+    from pipelines import up_to_date
     from pipelines.progress import RunProgress
 
+    up_to_date.forget_outputs()
     run_id = str(uuid.uuid4())
     steps = len(job_def.graph.nodes)
     console().print(

@@ -181,30 +181,40 @@ def _releases() -> str | None:
 # plan and step of one command (`shared_file_hashes`): they are read once per command, not once
 # per step. Table and output versions are never shared: steps change them.
 _shared: dict[str, object] | None = None
+# Versions of tables and outputs, shared by the plans of one command until a run starts
+# (`forget_outputs`): the check before Dagster loads and the plan after it read the same tables.
+_plan_outputs: dict[str, object] | None = None
 
 
 @contextmanager
 def shared_file_hashes() -> Iterator[None]:
     """While the block runs, the code and data files are hashed once, not by every step. A file
     edited meanwhile is seen by the next command: its hash then differs from the one recorded."""
-    global _shared
-    previous, _shared = _shared, {}
+    global _shared, _plan_outputs
+    previous, _shared, _plan_outputs = (_shared, _plan_outputs), {}, {}
     try:
         yield
     finally:
-        _shared = previous
+        _shared, _plan_outputs = previous
+
+
+def forget_outputs() -> None:
+    """A run is about to write tables and files: plans after it read them again."""
+    if _plan_outputs is not None:
+        _plan_outputs.clear()
 
 
 class _Memo:
     """Hashes computed once per plan or step: the package and the data folders do not change
     while one step decides."""
 
-    def __init__(self) -> None:
+    def __init__(self, outputs: dict[str, object] | None = None) -> None:
         self._values: dict[str, object] = {}
         self._files = _shared if _shared is not None else self._values
+        self._outputs = outputs if outputs is not None else self._values
 
     def get(self, key: str, compute: Callable[[], object]) -> object:
-        values = self._values if key.startswith("out:") else self._files
+        values = self._outputs if key.startswith("out:") else self._files
         if key not in values:
             values[key] = compute()
         return values[key]
@@ -302,8 +312,10 @@ def input_versions(
     name: str, deps: Iterable[str], con: duckdb.DuckDBPyConnection, memo: _Memo | None = None
 ) -> dict[str, str | None]:
     memo = memo or _Memo()
-    if name.startswith("chart_") and (narrow := _chart_inputs(name, con)) is not None:
-        return narrow
+    if name.startswith("chart_"):
+        narrow = memo.get(f"out:{name}:inputs", lambda: _chart_inputs(name, con))
+        if narrow is not None:
+            return narrow
     return {
         dep: memo.get(f"out:{dep}", lambda dep=dep: output_version(dep, con))
         for dep in sorted(deps)
@@ -470,7 +482,7 @@ def decide(graph: Graph, warehouse: Path) -> Plan:
     names = set(graph.assets)
     parents = {name: set(deps) & names for name, deps in graph.assets.items()}
     order = _topological(names, parents)
-    store, memo = load_store(), _Memo()
+    store, memo = load_store(), _Memo(outputs=_plan_outputs)
     stale: dict[str, str] = {}
     result = Plan()
     with _read_only(warehouse) as con:
