@@ -92,9 +92,11 @@ def table_version(
     con: duckdb.DuckDBPyConnection, table: str, where: str = "", params=()
 ) -> str | None:
     """Columns, row count and the sum of every row's hash: equal for equal contents, in any order."""
+    # duckdb_columns(): the same names and types as information_schema.columns, in half the time
     columns = con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
+        "current_database() AND schema_name = 'main' AND table_name = ? AND NOT internal "
+        "ORDER BY column_index",
         [table],
     ).fetchall()
     if not columns:
