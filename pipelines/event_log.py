@@ -5,9 +5,9 @@ its own SQLite connection and commit, and an asset event again in the index shar
 short steps commits ~1,000 times, and each commit and close waited for the disk (~5-10 ms here),
 several seconds of a warm `make run`. With `synchronous=OFF` SQLite hands the writes to the
 operating system and goes on: a process that dies mid-run (Ctrl-C, kill) loses nothing, only a
-crash of the machine itself could leave the run history in build/dagster_home damaged. That
-history is rebuilt by the next run (what is up to date is recorded in build/up_to_date.json, not
-there). Instances on Postgres (`make serve`) are not affected.
+crash of the machine itself could leave the run history in build/dagster_home damaged; removing
+that folder then starts a fresh history. What is up to date is recorded in build/up_to_date.json,
+not there, so the next `make run` still recomputes only what changed. Instances on Postgres (`make serve`) are not affected.
 """
 
 from __future__ import annotations
