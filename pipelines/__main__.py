@@ -297,12 +297,11 @@ def coverage(
     write: bool = typer.Option(False, "--write", help="Rewrite README.md's coverage section."),
 ) -> None:
     """Coverage of the registers by family and year, and the known gaps, from the warehouse."""
-    import duckdb
-
     from pipelines.coverage import coverage_markdown, replace_section
+    from pipelines.resources import read_only_warehouse
     from pipelines.settings import PROJECT_ROOT, warehouse_path
 
-    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+    with read_only_warehouse(warehouse_path()) as con:
         body = coverage_markdown(con)
     if write:
         changed = replace_section(PROJECT_ROOT / "README.md", body)
@@ -404,13 +403,13 @@ def evaluate_mapping(
     """The evidence rules against analysts' link reviews: held-out and tune splits, per section."""
     import json
 
-    import duckdb
     from rich.console import Console
     from rich.table import Table
 
+    from pipelines.resources import read_only_warehouse
     from pipelines.settings import warehouse_path
 
-    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+    with read_only_warehouse(warehouse_path()) as con:
         cursor = con.execute(
             "SELECT * FROM mapping_evaluation ORDER BY split, section = 'all' DESC, section"
         )

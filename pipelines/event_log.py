@@ -7,7 +7,8 @@ several seconds of a warm `make run`. With `synchronous=OFF` SQLite hands the wr
 operating system and goes on: a process that dies mid-run (Ctrl-C, kill) loses nothing, only a
 crash of the machine itself could leave the run history in build/dagster_home damaged; removing
 that folder then starts a fresh history. What is up to date is recorded in build/up_to_date.json,
-not there, so the next `make run` still recomputes only what changed. Instances on Postgres (`make serve`) are not affected.
+not there, so the next `make run` still recomputes only what changed. Instances on Postgres
+(`make serve`) are not affected.
 """
 
 from __future__ import annotations

@@ -53,6 +53,22 @@ def kept_open(database: str | Path, lock_timeout_s: float = 900.0) -> Iterator[N
             connection.close()
 
 
+@contextmanager
+def read_only_warehouse(
+    database: str | Path, lock_timeout_s: float = 900.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for a command outside a run: it waits its turn under the same lock,
+    since a run holds the file open from its first table step to its last."""
+    path = Path(database)
+    if not path.is_file():
+        raise FileNotFoundError(f"no warehouse at {path}: run `make run` first")
+    with (
+        FileLock(f"{path}.lock", timeout=lock_timeout_s),
+        duckdb.connect(str(path), read_only=True) as connection,
+    ):
+        yield connection
+
+
 class Warehouse(DuckDBResource):
     """DuckDBResource that creates the file's folder and serialises access across processes."""
 

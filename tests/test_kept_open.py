@@ -9,7 +9,7 @@ import pytest
 from filelock import FileLock, Timeout
 
 from pipelines.event_log import write_without_fsync
-from pipelines.resources import Warehouse, kept_open
+from pipelines.resources import Warehouse, kept_open, read_only_warehouse
 
 
 def test_steps_of_a_kept_run_share_the_open_warehouse_and_others_wait(tmp_path):
@@ -60,3 +60,17 @@ def test_sqlite_connections_of_the_run_command_skip_fsync_but_keep_their_writes(
     engine.dispose()
     with sqlite3.connect(tmp_path / "events.db") as con:
         assert con.execute("SELECT x FROM e").fetchall() == [(1,)]
+
+
+def test_a_command_reading_the_warehouse_waits_for_a_run_that_holds_it(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    with pytest.raises(FileNotFoundError, match="run `make run` first"), read_only_warehouse(path):
+        pass
+    with kept_open(path):
+        with Warehouse(database=str(path)).get_connection() as con:
+            con.execute("CREATE TABLE t AS SELECT 1 AS x")
+        # it waits on the run's lock instead of failing to open a file the run holds
+        with pytest.raises(Timeout), read_only_warehouse(path, lock_timeout_s=0.1):
+            pass
+    with read_only_warehouse(path, lock_timeout_s=0.1) as con:
+        assert con.execute("SELECT x FROM t").fetchall() == [(1,)]

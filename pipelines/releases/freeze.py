@@ -24,6 +24,7 @@ from bs4 import BeautifulSoup
 from pipelines import settings
 from pipelines.releases.notes import write_notes
 from pipelines.releases.workbook import write_workbook
+from pipelines.resources import read_only_warehouse
 
 RELEASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 TITLE = "Japan–India Security Cooperation Tracker"
@@ -67,7 +68,7 @@ def make_release(release_id: str, target_dir: Path | None = None, draft: bool = 
     shutil.rmtree(staging, ignore_errors=True)
     try:
         shutil.copytree(report, staging / "report")
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with read_only_warehouse(warehouse) as con:
             dates = _dates(con)
             citation = f"{TITLE}, release {release_id}, {released_at:%d %B %Y}"
             write_workbook(con, staging / f"{release_id}.xlsx", citation)
