@@ -3,10 +3,19 @@
 -- manual exclusions) that a review covers, how many it confirmed; and the confirmed pairs no rule
 -- makes (missed links). precision = confirmed / reviewed rule-made links; recall = confirmed
 -- rule-made / (confirmed rule-made + missed).
-WITH ids AS (
-    -- every register row id, and the real event it reports (from the folding in `events`)
-    SELECT unnest(list_prepend(event_id, alias_event_ids)) AS any_id, event_id
+WITH folded AS (
+    -- the few register row ids folded into another event
+    SELECT unnest(alias_event_ids) AS any_id, event_id
     FROM events
+    WHERE len(alias_event_ids) > 0
+),
+ids AS (
+    -- the real event a folded row reports; every other id is its own event (coalesce keeps it),
+    -- so the 10^6 ids of `events` need not be listed here
+    SELECT any_id, event_id FROM folded
+    UNION ALL
+    -- a row folded into another that is also an event of its own reports both
+    SELECT e.event_id, e.event_id FROM events AS e JOIN folded AS f ON f.any_id = e.event_id
 ),
 reviews AS (
     SELECT
