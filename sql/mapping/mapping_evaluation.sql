@@ -28,16 +28,18 @@ reviews AS (
     WHERE v.verdict IN ('confirmed', 'rejected')
     GROUP BY ALL
 ),
+excluded AS (
+    SELECT x.commitment_id, coalesce(i.event_id, x.event_id) AS event_id
+    FROM manual_links AS x
+    LEFT JOIN ids AS i ON i.any_id = x.event_id
+    WHERE x.action = 'exclude'
+),
 rule_made AS (
+    -- only reviewed pairs are looked up below
     SELECT DISTINCT m.commitment_id, m.event_id
     FROM evidence_rule_matches AS m
-    WHERE NOT EXISTS (
-        SELECT 1
-        FROM manual_links AS x
-        LEFT JOIN ids AS i ON i.any_id = x.event_id
-        WHERE x.action = 'exclude' AND coalesce(i.event_id, x.event_id) = m.event_id
-          AND x.commitment_id IN (m.commitment_id, '*')
-    )
+    SEMI JOIN reviews AS v ON v.commitment_id = m.commitment_id AND v.event_id = m.event_id
+    ANTI JOIN excluded AS x ON x.event_id = m.event_id AND x.commitment_id IN (m.commitment_id, '*')
 ),
 judged AS (
     SELECT
