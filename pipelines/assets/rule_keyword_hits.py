@@ -54,14 +54,17 @@ def write_rule_keyword_hits(con: duckdb.DuckDBPyConnection) -> int:
     parts = []
     for event_ids, texts, lengths in column_batches(con, used):
         rows, set_numbers, bounds, words = matcher.match_columns(texts, lengths)
-        starts, ends = bounds[:-1].tolist(), bounds[1:].tolist()
+        # most hits hold one word; NUL parts the words of the others (no keyword holds one: the
+        # parser admits printable ASCII)
+        matches = np.asarray(words + [""], dtype=object)[bounds[:-1]]
+        for i in np.flatnonzero(np.diff(bounds) > 1).tolist():
+            matches[i] = "\x00".join(words[bounds[i] : bounds[i + 1]])
         parts.append(
             pd.DataFrame(
                 {
                     "row_event_id": np.asarray(event_ids, dtype=object)[rows],
                     "set_number": set_numbers,
-                    # NUL parts the matches: no keyword holds one (the parser admits printable ASCII)
-                    "matches": ["\x00".join(words[a:z]) for a, z in zip(starts, ends, strict=True)],
+                    "matches": matches,
                 }
             )
         )
