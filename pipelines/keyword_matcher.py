@@ -512,10 +512,11 @@ def _value(texts, starts, lens, field: int, row: int) -> str:
 
 
 def _leftmost_first_columns(row, number, start, priority, end, field, at):
-    """As `_leftmost_first` for every (row, set) at once, on columns: (the chosen occurrences'
-    indexes, ordered by row, set and start; the positions in them where each hit begins).
+    """The occurrences regexp_extract_all returns, for every (row, set) at once, on columns: (the
+    chosen occurrences' indexes, ordered by row, set and start; the positions in them where each
+    hit begins).
 
-    Sorted as `_leftmost_first` sorts, the first occurrence at each start is the one RE2 prefers;
+    Sorted by start, then priority, the first occurrence at each start is the one RE2 prefers;
     it is chosen unless an earlier chosen one overlaps it. Where nothing earlier overlaps at all
     (nearly always), that holds for every occurrence at once; the few hits with overlaps are
     decided one occurrence at a time."""
@@ -555,20 +556,3 @@ def ascii_automaton(literals: Sequence[str]) -> ahocorasick_rs.BytesAhoCorasick:
         [literal.encode("ascii") for literal in literals],
         implementation=ahocorasick_rs.Implementation.DFA,
     )
-
-
-def leftmost_first(occurrences: Sequence[tuple[int, int, int]]) -> list[tuple[int, int]]:
-    """(start, end) of the matches regexp_extract_all returns, given (start, priority, end)."""
-    return [(start, end) for start, _, end, *_ in _leftmost_first(occurrences)]
-
-
-def _leftmost_first(occurrences: Sequence[tuple[int, ...]]) -> Sequence[tuple[int, ...]]:
-    """The occurrences (start, priority, end, ...) that regexp_extract_all returns, in order."""
-    if len(occurrences) == 1:  # the common case, without sorting
-        return occurrences
-    chosen, resume = [], 0
-    for occurrence in sorted(occurrences):
-        if occurrence[0] >= resume:  # the first at a start is the one RE2 prefers (lowest priority)
-            chosen.append(occurrence)
-            resume = occurrence[2]
-    return chosen
