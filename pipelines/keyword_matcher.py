@@ -14,14 +14,14 @@ the previous match ended. Word boundaries are ASCII, as in RE2, and case folding
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, repeat
-from operator import add
+from itertools import chain
 
 import ahocorasick_rs
+import numpy as np
 
 MAX_EXPANSION = 20_000
 _SPECIAL = set("|()[]?*+{}.^$\\")
@@ -196,12 +196,46 @@ class _Entry:
 
 @dataclass
 class _Scanner:
-    """The literals worth finding in one field: those of patterns that some set reads there."""
+    """The literals worth finding in one field: those of patterns that some set reads there.
+
+    Beside the automata, the same entries as arrays, so that occurrences are sifted without a
+    loop: per literal its first entry and count; per entry its priority, assertions (kind 1 for
+    a word boundary, 2 for none, 0 for no assertion in that slot; offset in the literal) and its
+    readers (set, position of the field in the set)."""
 
     automaton: ahocorasick_rs.AhoCorasick
     entries: list[list[_Entry]]
     probes: set[int]  # literals that say the field may end with the start of a spanning literal
     ascii_automaton: ahocorasick_rs.BytesAhoCorasick
+    is_probe: np.ndarray = dataclasses.field(init=False)
+    entry_first: np.ndarray = dataclasses.field(init=False)
+    entry_count: np.ndarray = dataclasses.field(init=False)
+    entry_priority: np.ndarray = dataclasses.field(init=False)
+    assert_kind: np.ndarray = dataclasses.field(init=False)
+    assert_offset: np.ndarray = dataclasses.field(init=False)
+    reader_first: np.ndarray = dataclasses.field(init=False)
+    reader_count: np.ndarray = dataclasses.field(init=False)
+    reader_set: np.ndarray = dataclasses.field(init=False)
+    reader_at: np.ndarray = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        flat = [entry for entries in self.entries for entry in entries]
+        self.is_probe = np.array([i in self.probes for i in range(len(self.entries))], dtype=bool)
+        self.entry_count = np.array([len(e) for e in self.entries], dtype=np.int64)
+        self.entry_first = np.cumsum(self.entry_count) - self.entry_count
+        self.entry_priority = np.array([e.priority for e in flat], dtype=np.int64)
+        slots = max([len(e.assertions) for e in flat], default=0)
+        self.assert_kind = np.zeros((len(flat), slots), dtype=np.int64)
+        self.assert_offset = np.zeros((len(flat), slots), dtype=np.int64)
+        for i, entry in enumerate(flat):
+            for slot, (at, kind) in enumerate(entry.assertions):
+                self.assert_kind[i, slot] = 1 if kind == BOUNDARY else 2
+                self.assert_offset[i, slot] = at
+        self.reader_count = np.array([len(e.readers) for e in flat], dtype=np.int64)
+        self.reader_first = np.cumsum(self.reader_count) - self.reader_count
+        readers = [reader for e in flat for reader in e.readers]
+        self.reader_set = np.array([n for n, _ in readers], dtype=np.int64)
+        self.reader_at = np.array([at for _, at in readers], dtype=np.int64)
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """(literal, start, end) of every occurrence in the folded `text`, overlapping.
@@ -309,67 +343,127 @@ class KeywordMatcher:
         """As `match_rows`, with each field's column already joined: every value followed by
         ' ' and parted from the next by a NUL (`" \\x00".join(values) + " "`), and the values'
         lengths in characters. A database can build that string, so no row becomes an object."""
+        rows, numbers, bounds, words = self.match_columns(texts, lengths)
+        return {
+            (int(row), int(number)): words[bounds[i] : bounds[i + 1]]
+            for i, (row, number) in enumerate(zip(rows, numbers, strict=True))
+        }
+
+    def match_columns(
+        self, texts: Sequence[str], lengths: Sequence[Sequence[int]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """As `match_joined`, as columns: (row, set) of each hit ordered by row then set, the
+        bounds of each hit's matches in the words (hit i has words[bounds[i]:bounds[i + 1]]),
+        and the words. The occurrences are sifted as arrays; no occurrence becomes an object."""
         n_rows = len(lengths[0]) if lengths else 0
-        starts = [list(accumulate(map(add, column, repeat(2)), initial=0)) for column in lengths]
-
-        def value(field: int, row: int) -> str:
-            return texts[field][starts[field][row] : starts[field][row] + lengths[field][row]]
-
-        found: dict[tuple[int, int], list[tuple[int, ...]]] = defaultdict(list)
+        lens = [np.asarray(column, dtype=np.int64) for column in lengths]
+        starts = [np.concatenate(([0], np.cumsum(column + 2))) for column in lens]
+        found: list[tuple[np.ndarray, ...]] = []
         rejoin: dict[int, set[tuple[int, ...]]] = defaultdict(set)
         for field, scanner in enumerate(self.scanners):
-            if scanner is None:
+            if scanner is None or not n_rows:
                 continue
-            text, row_starts, row_lengths = texts[field], starts[field], lengths[field]
-            entries_of, probes = scanner.entries, scanner.probes
-            joins_after = self.joins_after[field]
-            size = len(text)
-            for literal, start, end in scanner.find(text):
-                entries = entries_of[literal]
-                # Only a match that ends just before a NUL can run into the ' ' after the value.
-                at_edge = end == size or text[end] == "\x00"
-                if not (entries or at_edge):
-                    continue
-                row = bisect_right(row_starts, start) - 1
-                base = row_starts[row]
-                if at_edge and end > base + row_lengths[row]:
-                    if literal in probes:
-                        rejoin[row] |= joins_after
-                    continue
-                for entry in entries:
-                    if entry.assertions and not all(
-                        _holds(text, start + at, kind) for at, kind in entry.assertions
-                    ):
-                        continue
-                    for number, at in entry.readers:
-                        shift = -base
-                        if at:  # not the set's first field: after the fields before it, each + ' '
-                            shift += sum(lengths[i][row] + 1 for i in self.sets[number][1][:at])
-                        # and where it sits in this field's text, to copy it from there
-                        found[(row, number)].append(
-                            (start + shift, entry.priority, end + shift, field, start)
-                        )
+            hits = scanner.find(texts[field])
+            if not hits:
+                continue
+            occ = np.fromiter(chain.from_iterable(hits), np.int64, 3 * len(hits)).reshape(-1, 3)
+            literal, start, end = occ[:, 0], occ[:, 1], occ[:, 2]
+            row = np.searchsorted(starts[field], start, side="right") - 1
+            base = starts[field][row]
+            inside = end <= base + lens[field][row]
+            # A match that runs into the ' ' after its value may continue in the next field.
+            spanning = ~inside & scanner.is_probe[literal]
+            if spanning.any() and self.joins_after[field]:
+                for r in np.unique(row[spanning]).tolist():
+                    rejoin[r] |= self.joins_after[field]
+            keep = inside & (scanner.entry_count[literal] > 0)
+            literal, start, end, row, base = (a[keep] for a in (literal, start, end, row, base))
+            # each occurrence once per entry of its literal, then once per set reading it
+            first, count = scanner.entry_first[literal], scanner.entry_count[literal]
+            which = np.repeat(np.arange(len(literal)), count)
+            entry = np.repeat(first - np.cumsum(count) + count, count) + np.arange(len(which))
+            holds = self._assertions_hold(scanner, texts[field], start[which], entry)
+            which, entry = which[holds], entry[holds]
+            first, count = scanner.reader_first[entry], scanner.reader_count[entry]
+            again = np.repeat(np.arange(len(which)), count)
+            reader = np.repeat(first - np.cumsum(count) + count, count) + np.arange(len(again))
+            which, entry = which[again], entry[again]
+            number, at = scanner.reader_set[reader], scanner.reader_at[reader]
+            r = row[which]
+            # where the match sits in the set's text: after the fields before it, each + ' '
+            shift = -base[which]
+            for position in np.unique(at[at > 0]).tolist():
+                for set_number in np.unique(number[at == position]).tolist():
+                    chosen = (at == position) & (number == set_number)
+                    before = self.sets[set_number][1][:position]
+                    shift[chosen] += sum(lens[i][r[chosen]] + 1 for i in before)
+            found.append((r, number, start[which] + shift, scanner.entry_priority[entry],
+                          end[which] + shift, np.full(len(r), field), start[which]))  # fmt: skip
         if self.join_always:
             joins = set().union(*self.joins_after)
             rejoin = dict.fromkeys(range(n_rows), joins) if joins else {}
-        for row, joins in rejoin.items():
-            row_texts = [value(field, row) for field in range(len(texts))]
+        spans: list[tuple[int, ...]] = []
+        for row, joins in sorted(rejoin.items()):
+            row_texts = [_value(texts, starts, lens, field, row) for field in range(len(texts))]
             for indexes in joins:
                 for start, end, entry in self._spanning(row_texts, indexes):
                     for number in self.joined_sets.get((indexes, entry.pattern), ()):
-                        found[(row, number)].append((start, entry.priority, end, -1, 0))
-        result = {}
-        for (row, number), occurrences in found.items():
-            words, joined = [], None
-            for start, _priority, end, field, at in _leftmost_first(occurrences):
-                if field >= 0:  # within one field: copied from that field's text
-                    words.append(texts[field][at : at + end - start])
-                    continue
-                if joined is None:  # across fields: from the fields joined as the set joins them
-                    joined = " ".join(value(i, row) for i in self.sets[number][1])
-                words.append(joined[start:end])
-            result[(row, number)] = words
-        return result
+                        spans.append((row, number, start, entry.priority, end, -1, 0))
+        if spans:
+            found.append(
+                tuple(np.array(column, dtype=np.int64) for column in zip(*spans, strict=True))
+            )
+        columns = [np.concatenate(c) for c in zip(*found, strict=True)] if found else []
+        if not columns or not len(columns[0]):
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(1, dtype=np.int64), []
+        row, number, start, priority, end, field, at = columns
+        chosen, group = _leftmost_first_columns(row, number, start, priority, end, field, at)
+        field, at, size = field[chosen], at[chosen], end[chosen] - start[chosen]
+        words: list[str] = [""] * len(chosen)
+        for f in np.unique(field).tolist():
+            places = np.flatnonzero(field == f).tolist()
+            if f >= 0:  # within one field: copied from that field's text
+                text = texts[f]
+                for i, a, z in zip(
+                    places, at[places].tolist(), (at + size)[places].tolist(), strict=True
+                ):
+                    words[i] = text[a:z]
+                continue
+            for i in places:  # across fields: from the fields joined as the set joins them
+                c = chosen[i]
+                joined = " ".join(
+                    _value(texts, starts, lens, f, row[c]) for f in self.sets[number[c]][1]
+                )
+                words[i] = joined[start[c] : end[c]]
+        bounds = np.append(group, len(chosen))
+        return row[chosen[group]], number[chosen[group]], bounds, words
+
+    def _assertions_hold(
+        self, scanner: _Scanner, text: str, start: np.ndarray, entry: np.ndarray
+    ) -> np.ndarray:
+        """Which (occurrence, entry) pairs meet the entry's word-boundary assertions, judged on
+        the text as written (U+017F is no word character, its fold is)."""
+        holds = np.ones(len(entry), dtype=bool)
+        kinds, offsets = scanner.assert_kind[entry], scanner.assert_offset[entry]
+        if not kinds.any():
+            return holds
+        if text.isascii():
+            codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        else:
+            codes = np.minimum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), 128)
+        size = len(codes)
+        for slot in range(kinds.shape[1]):
+            kind = kinds[:, slot]
+            used = kind > 0
+            if not used.any():
+                continue
+            at = start[used] + offsets[used, slot]
+            before = (at > 0) & _WORD_CODES[codes[np.maximum(at - 1, 0)]]
+            after = (at < size) & _WORD_CODES[codes[np.minimum(at, size - 1)]]
+            boundary = before != after
+            holds[used] &= boundary == (kind[used] == 1)
+        return holds
 
     def match_row(self, values: Sequence[str | None]) -> dict[int, list[str]]:
         """For each set (by index) with at least one match in this one row: the matches, in order."""
@@ -407,6 +501,47 @@ class KeywordMatcher:
 
 
 _WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+# by code (bytes of ASCII text; other text's code points capped at 128, no word character)
+_WORD_CODES = np.isin(np.arange(256), [ord(c) for c in _WORD])
+
+
+def _value(texts, starts, lens, field: int, row: int) -> str:
+    """One row's value of a field, from the field's joined text."""
+    begin = int(starts[field][row])
+    return texts[field][begin : begin + int(lens[field][row])]
+
+
+def _leftmost_first_columns(row, number, start, priority, end, field, at):
+    """The occurrences regexp_extract_all returns, for every (row, set) at once, on columns: (the
+    chosen occurrences' indexes, ordered by row, set and start; the positions in them where each
+    hit begins).
+
+    Sorted by start, then priority, the first occurrence at each start is the one RE2 prefers;
+    it is chosen unless an earlier chosen one overlaps it. Where nothing earlier overlaps at all
+    (nearly always), that holds for every occurrence at once; the few hits with overlaps are
+    decided one occurrence at a time."""
+    order = np.lexsort((at, field, end, priority, start, number, row))
+    row, number, start, end = row[order], number[order], start[order], end[order]
+    new_hit = np.ones(len(order), dtype=bool)
+    new_hit[1:] = (row[1:] != row[:-1]) | (number[1:] != number[:-1])
+    first_here = new_hit.copy()
+    first_here[1:] |= start[1:] != start[:-1]
+    kept = np.flatnonzero(first_here)
+    hit = np.cumsum(new_hit)[kept]
+    span = int(end.max()) + 1
+    reach = np.maximum.accumulate(hit * span + end[kept]) - hit * span
+    clean = new_hit[kept].copy()
+    clean[1:] |= start[kept][1:] >= reach[:-1]
+    overlapped = np.unique(hit[~clean])
+    chosen = np.ones(len(kept), dtype=bool)
+    for h in overlapped.tolist():
+        resume = 0
+        for i in range(np.searchsorted(hit, h), np.searchsorted(hit, h, side="right")):
+            chosen[i] = start[kept[i]] >= resume
+            if chosen[i]:
+                resume = end[kept[i]]
+    picked = kept[chosen]
+    return order[picked], np.flatnonzero(new_hit[picked])
 
 
 def _holds(text: str, at: int, kind: str) -> bool:
@@ -421,20 +556,3 @@ def ascii_automaton(literals: Sequence[str]) -> ahocorasick_rs.BytesAhoCorasick:
         [literal.encode("ascii") for literal in literals],
         implementation=ahocorasick_rs.Implementation.DFA,
     )
-
-
-def leftmost_first(occurrences: Sequence[tuple[int, int, int]]) -> list[tuple[int, int]]:
-    """(start, end) of the matches regexp_extract_all returns, given (start, priority, end)."""
-    return [(start, end) for start, _, end, *_ in _leftmost_first(occurrences)]
-
-
-def _leftmost_first(occurrences: Sequence[tuple[int, ...]]) -> Sequence[tuple[int, ...]]:
-    """The occurrences (start, priority, end, ...) that regexp_extract_all returns, in order."""
-    if len(occurrences) == 1:  # the common case, without sorting
-        return occurrences
-    chosen, resume = [], 0
-    for occurrence in sorted(occurrences):
-        if occurrence[0] >= resume:  # the first at a start is the one RE2 prefers (lowest priority)
-            chosen.append(occurrence)
-            resume = occurrence[2]
-    return chosen

@@ -114,6 +114,16 @@ def test_rejected_links_leave_every_count(warehouse):
     assert (overlap, rejected_in_evidence) == (0, 0)
 
 
+@pytest.mark.parametrize("table", ["evidence_links", "evidence", "evidence_rejected"])
+def test_the_ledgers_are_stored_in_commitment_date_event_order(warehouse, table):
+    # evidence and evidence_rejected do not sort: they keep the order evidence_links is stored in
+    stored = warehouse.execute(
+        f"SELECT commitment_id, start_date, event_id FROM {table}"
+    ).fetchall()  # noqa: S608
+    assert stored == sorted(stored, key=lambda r: (r[0], r[1] is None, r[1], r[2]))
+    assert len(stored) > (100 if table != "evidence_rejected" else 0)
+
+
 def test_every_link_explains_itself(warehouse):
     rows = warehouse.execute(
         "SELECT rule_ids, matched_terms, basis, confidence, review_status, review_reason "

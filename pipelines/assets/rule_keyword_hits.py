@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 import duckdb
+import numpy as np
 import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
@@ -50,14 +51,25 @@ def write_rule_keyword_hits(con: duckdb.DuckDBPyConnection) -> int:
         [(number[KeywordSet(p, tuple(f))], rule_id, role) for rule_id, role, p, f in roles],
         columns=["set_number", "rule_id", "role"],
     )
-    ids, set_numbers, matches = [], [], []
+    parts = []
     for event_ids, texts, lengths in column_batches(con, used):
-        for (row, set_number), found in matcher.match_joined(texts, lengths).items():
-            ids.append(event_ids[row])
-            set_numbers.append(set_number)
-            # NUL parts the matches: no keyword holds one (the parser admits printable ASCII)
-            matches.append("\x00".join(found))
-    hits = pd.DataFrame({"row_event_id": ids, "set_number": set_numbers, "matches": matches})
+        rows, set_numbers, bounds, words = matcher.match_columns(texts, lengths)
+        # most hits hold one word; NUL parts the words of the others (no keyword holds one: the
+        # parser admits printable ASCII)
+        matches = np.asarray(words + [""], dtype=object)[bounds[:-1]]
+        for i in np.flatnonzero(np.diff(bounds) > 1).tolist():
+            matches[i] = "\x00".join(words[bounds[i] : bounds[i + 1]])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "row_event_id": np.asarray(event_ids, dtype=object)[rows],
+                    "set_number": set_numbers,
+                    "matches": matches,
+                }
+            )
+        )
+    columns = {"row_event_id": [], "set_number": np.zeros(0, dtype=np.int64), "matches": []}
+    hits = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns)
     con.register("_hits", hits)
     con.register("_readers", readers)
     try:

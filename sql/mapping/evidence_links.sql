@@ -7,10 +7,19 @@
 -- when a rule's structured condition (mechanism, stage, type, actors) or an analyst made it;
 -- low when only keywords did. A manual link to an unknown event is kept (with NULL source) so
 -- that the evidence suite fails and names it, instead of the link vanishing.
-WITH ids AS (
-    -- every register row id, and the real event it reports (from the folding in `events`)
-    SELECT unnest(list_prepend(event_id, alias_event_ids)) AS any_id, event_id
+WITH folded AS (
+    -- the few register row ids folded into another event
+    SELECT unnest(alias_event_ids) AS any_id, event_id
     FROM events
+    WHERE len(alias_event_ids) > 0
+),
+ids AS (
+    -- the real event a folded row reports; every other id is its own event (coalesce keeps it),
+    -- so the 10^6 ids of `events` need not be listed here
+    SELECT any_id, event_id FROM folded
+    UNION ALL
+    -- a row folded into another that is also an event of its own reports both
+    SELECT e.event_id, e.event_id FROM events AS e JOIN folded AS f ON f.any_id = e.event_id
 ),
 reviews AS (
     SELECT
@@ -39,16 +48,18 @@ linked AS (
     FROM reviews
     WHERE review_status = 'confirmed'
 ),
+excluded AS (
+    SELECT x.commitment_id, coalesce(i.event_id, x.event_id) AS event_id
+    FROM manual_links AS x
+    LEFT JOIN ids AS i ON i.any_id = x.event_id
+    WHERE x.action = 'exclude'
+),
 kept AS (
+    -- an anti join on the few exclusions (a correlated NOT EXISTS made DuckDB list the distinct
+    -- (commitment, event) pairs of every link first)
     SELECT k.*
     FROM linked AS k
-    WHERE NOT EXISTS (
-        SELECT 1
-        FROM manual_links AS x
-        LEFT JOIN ids AS i ON i.any_id = x.event_id
-        WHERE x.action = 'exclude' AND coalesce(i.event_id, x.event_id) = k.event_id
-          AND x.commitment_id IN (k.commitment_id, '*')
-    )
+    ANTI JOIN excluded AS x ON x.event_id = k.event_id AND x.commitment_id IN (k.commitment_id, '*')
 ),
 shared AS (
     -- the few (commitment, event) pairs with more than one link
@@ -63,7 +74,7 @@ grouped AS (
         rule_id,
         [rule_id] AS matched_rules,
         CASE WHEN rule_id NOT IN ('manual', 'review') THEN [rule_id] ELSE [] END AS rule_ids,
-        list_sort(list_distinct(flatten([matched_terms]))) AS matched_terms,
+        list_sort(list_distinct(matched_terms)) AS matched_terms,
         basis,
         structured
     FROM kept
@@ -100,7 +111,7 @@ SELECT
     g.matched_terms,
     g.basis,
     CASE
-        WHEN v.review_status = 'confirmed' OR len(e.source_urls) >= 2 THEN 'high'
+        WHEN v.review_status = 'confirmed' OR e.two_sources THEN 'high'
         WHEN g.structured THEN 'medium'
         ELSE 'low'
     END AS confidence,
@@ -110,5 +121,8 @@ SELECT
     e.source_url
 FROM grouped AS g
 LEFT JOIN reviews AS v USING (commitment_id, event_id)
-LEFT JOIN events AS e USING (event_id)
+-- only what is read of each event: its source lists need not travel through the join
+LEFT JOIN (
+    SELECT event_id, start_date, source_url, len(source_urls) >= 2 AS two_sources FROM events
+) AS e USING (event_id)
 ORDER BY g.commitment_id, e.start_date, g.event_id

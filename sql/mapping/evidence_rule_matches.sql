@@ -40,48 +40,105 @@ anchored AS (
              WHEN india_any IS NOT NULL THEN 'india'
              WHEN family IS NOT NULL THEN 'family'
              ELSE 'all' END AS anchor,
-        mechanisms, stages, exercise_types, service, hosts, japan_any, india_any, family
+        mechanisms, stages, exercise_types, service, hosts, japan_any, india_any, family,
+        multilateral
     FROM rules
 ),
 anchor_keys AS (
-    SELECT DISTINCT rule_id, anchor, unnest(CASE anchor
+    SELECT DISTINCT rule_id, anchor, family, multilateral, unnest(CASE anchor
         WHEN 'mechanism' THEN mechanisms WHEN 'stage' THEN stages
         WHEN 'exercise_type' THEN exercise_types WHEN 'service' THEN [service]
         WHEN 'host' THEN hosts WHEN 'japan' THEN japan_any WHEN 'india' THEN india_any
         WHEN 'family' THEN [family] ELSE [] END) AS value
     FROM anchored
 ),
-pairs AS (
-    SELECT rule_id, row_event_id, matches FROM rule_keyword_hits WHERE role = 'keywords'
+candidate_rows AS (
+    -- Each rule joined to the rows that can meet it, carrying what the conditions read, so that no
+    -- pair joins event_rows again: through its keywords, else an equality join on its anchor.
+    SELECT h.rule_id, h.matches, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
+           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
+    FROM rule_keyword_hits AS h
+    JOIN event_rows AS e ON e.event_id = h.row_event_id
+    WHERE h.role = 'keywords'
     UNION ALL
-    -- each row's anchor columns as (anchor, value) pairs: one equality join serves every anchor
-    SELECT k.rule_id, r.event_id, NULL FROM anchor_keys AS k JOIN (
-        UNPIVOT (SELECT event_id, mechanism, stage, exercise_type, service, host, family FROM event_rows)
-        ON mechanism, stage, exercise_type, service, host, family INTO NAME anchor VALUE value
-    ) AS r USING (anchor, value)
+    -- one equality join per anchor column; the rule's family and multilateral conditions join
+    -- too, so that pairs they reject are never made
+    SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
+           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
+    FROM event_rows AS e
+    JOIN anchor_keys AS k ON k.anchor = 'mechanism' AND k.value = e.mechanism
+        AND (k.family IS NULL OR k.family = e.family)
+        AND (k.multilateral IS NULL OR CAST(k.multilateral AS BOOLEAN) = e.multilateral)
     UNION ALL
-    SELECT rule_id, event_id, NULL FROM anchored, event_rows WHERE anchor = 'all'
+    SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
+           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
+    FROM event_rows AS e
+    JOIN anchor_keys AS k ON k.anchor = 'stage' AND k.value = e.stage
+        AND (k.family IS NULL OR k.family = e.family)
+        AND (k.multilateral IS NULL OR CAST(k.multilateral AS BOOLEAN) = e.multilateral)
+    UNION ALL
+    SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
+           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
+    FROM event_rows AS e
+    JOIN anchor_keys AS k ON k.anchor = 'exercise_type' AND k.value = e.exercise_type
+        AND (k.family IS NULL OR k.family = e.family)
+        AND (k.multilateral IS NULL OR CAST(k.multilateral AS BOOLEAN) = e.multilateral)
+    UNION ALL
+    SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
+           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
+    FROM event_rows AS e
+    JOIN anchor_keys AS k ON k.anchor = 'service' AND k.value = e.service
+        AND (k.family IS NULL OR k.family = e.family)
+        AND (k.multilateral IS NULL OR CAST(k.multilateral AS BOOLEAN) = e.multilateral)
+    UNION ALL
+    SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
+           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
+    FROM event_rows AS e
+    JOIN anchor_keys AS k ON k.anchor = 'host' AND k.value = e.host
+        AND (k.family IS NULL OR k.family = e.family)
+        AND (k.multilateral IS NULL OR CAST(k.multilateral AS BOOLEAN) = e.multilateral)
+    UNION ALL
+    SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
+           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
+    FROM event_rows AS e
+    JOIN anchor_keys AS k ON k.anchor = 'family' AND k.value = e.family
     UNION ALL
     -- a row that lists two of a rule's participants meets it once
-    SELECT DISTINCT k.rule_id, p.event_id, NULL FROM anchor_keys AS k JOIN (
-        SELECT event_id, 'japan' AS side, unnest(japan_participants) AS code FROM event_rows
-        UNION ALL
-        SELECT event_id, 'india', unnest(india_participants) FROM event_rows
-    ) AS p ON k.anchor = p.side AND p.code = k.value
+    SELECT a.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
+           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
+    FROM event_rows AS e
+    JOIN anchored AS a ON a.anchor = 'all'
+        OR (a.anchor = 'japan' AND list_has_any(e.japan_participants, a.japan_any))
+        OR (a.anchor = 'india' AND list_has_any(e.india_participants, a.india_any))
 ),
-ids AS (
-    -- every register row id, and the real event it reports (from the folding in `events`)
-    SELECT unnest(list_prepend(event_id, alias_event_ids)) AS any_id, event_id AS canonical_id
+folded AS (
+    -- the few register rows folded into another event (every other row reports itself)
+    SELECT unnest(alias_event_ids) AS any_id, event_id AS canonical_id
     FROM events
+    WHERE len(alias_event_ids) > 0
+),
+canonical AS (
+    -- as a map looked up per pair: a join would hash the pairs, not these few rows
+    SELECT coalesce(map(list(any_id), list(canonical_ids)), MAP {}) AS ids
+    FROM (
+        SELECT any_id, list(canonical_id) AS canonical_ids
+        FROM (
+            SELECT any_id, canonical_id FROM folded
+            UNION ALL
+            -- a row folded into another that is also an event of its own reports both
+            SELECT e.event_id, e.event_id FROM events AS e JOIN folded AS f ON f.any_id = e.event_id
+        )
+        GROUP BY any_id
+    )
 ),
 candidate AS (
     SELECT
         r.commitment_id,
-        i.canonical_id AS event_id,
+        unnest(coalesce(map_extract_value(i.ids, e.event_id), [e.event_id])) AS event_id,
         e.event_id AS row_event_id,
         r.rule_id,
         r.keywords,
-        p.matches,
+        e.matches,
         r.hosts, r.multilateral, r.japan_any, r.india_any, r.valid_from,
         e.host, e.multilateral AS event_multilateral,
         list_filter(e.japan_participants, lambda c: list_contains(r.japan_any, c)) AS japan_hit,
@@ -90,19 +147,19 @@ candidate AS (
         r.exercise_types IS NOT NULL AS by_type, r.mechanisms IS NOT NULL AS by_mechanism,
         r.stages IS NOT NULL AS by_stage, r.service IS NOT NULL AS by_service,
         e.exercise_type, e.mechanism, e.stage, e.service
-    FROM pairs AS p
-    JOIN rules AS r ON r.rule_id = p.rule_id
-    JOIN event_rows AS e ON e.event_id = p.row_event_id
-    JOIN ids AS i ON i.any_id = e.event_id
-    WHERE (r.family IS NULL OR r.family = e.family)
+    FROM candidate_rows AS e
+    JOIN rules AS r ON r.rule_id = e.rule_id
+    CROSS JOIN canonical AS i
+    WHERE e.event_id IS NOT NULL
+        AND (r.family IS NULL OR r.family = e.family)
         AND (r.exercise_types IS NULL OR list_contains(r.exercise_types, e.exercise_type))
         AND (r.mechanisms IS NULL OR list_contains(r.mechanisms, e.mechanism))
         AND (r.stages IS NULL OR list_contains(r.stages, e.stage))
         AND (r.service IS NULL OR r.service = e.service)
         AND (r.hosts IS NULL OR list_contains(r.hosts, e.host))
         AND (r.multilateral IS NULL OR CAST(r.multilateral AS BOOLEAN) = e.multilateral)
-        AND (r.japan_any IS NULL OR len(list_intersect(r.japan_any, e.japan_participants)) > 0)
-        AND (r.india_any IS NULL OR len(list_intersect(r.india_any, e.india_participants)) > 0)
+        AND (r.japan_any IS NULL OR list_has_any(r.japan_any, e.japan_participants))
+        AND (r.india_any IS NULL OR list_has_any(r.india_any, e.india_participants))
         AND (r.valid_from IS NULL OR e.start_date >= r.valid_from)
         AND NOT EXISTS (
             SELECT 1 FROM rule_keyword_hits AS x

@@ -3,10 +3,19 @@
 -- manual exclusions) that a review covers, how many it confirmed; and the confirmed pairs no rule
 -- makes (missed links). precision = confirmed / reviewed rule-made links; recall = confirmed
 -- rule-made / (confirmed rule-made + missed).
-WITH ids AS (
-    -- every register row id, and the real event it reports (from the folding in `events`)
-    SELECT unnest(list_prepend(event_id, alias_event_ids)) AS any_id, event_id
+WITH folded AS (
+    -- the few register row ids folded into another event
+    SELECT unnest(alias_event_ids) AS any_id, event_id
     FROM events
+    WHERE len(alias_event_ids) > 0
+),
+ids AS (
+    -- the real event a folded row reports; every other id is its own event (coalesce keeps it),
+    -- so the 10^6 ids of `events` need not be listed here
+    SELECT any_id, event_id FROM folded
+    UNION ALL
+    -- a row folded into another that is also an event of its own reports both
+    SELECT e.event_id, e.event_id FROM events AS e JOIN folded AS f ON f.any_id = e.event_id
 ),
 reviews AS (
     SELECT
@@ -19,16 +28,18 @@ reviews AS (
     WHERE v.verdict IN ('confirmed', 'rejected')
     GROUP BY ALL
 ),
+excluded AS (
+    SELECT x.commitment_id, coalesce(i.event_id, x.event_id) AS event_id
+    FROM manual_links AS x
+    LEFT JOIN ids AS i ON i.any_id = x.event_id
+    WHERE x.action = 'exclude'
+),
 rule_made AS (
+    -- only reviewed pairs are looked up below
     SELECT DISTINCT m.commitment_id, m.event_id
     FROM evidence_rule_matches AS m
-    WHERE NOT EXISTS (
-        SELECT 1
-        FROM manual_links AS x
-        LEFT JOIN ids AS i ON i.any_id = x.event_id
-        WHERE x.action = 'exclude' AND coalesce(i.event_id, x.event_id) = m.event_id
-          AND x.commitment_id IN (m.commitment_id, '*')
-    )
+    SEMI JOIN reviews AS v ON v.commitment_id = m.commitment_id AND v.event_id = m.event_id
+    ANTI JOIN excluded AS x ON x.event_id = m.event_id AND x.commitment_id IN (m.commitment_id, '*')
 ),
 judged AS (
     SELECT
