@@ -10,14 +10,17 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # Installed packages are compiled to bytecode once, at sync: where Python may not write bytecode
 # (PYTHONDONTWRITEBYTECODE), every command would otherwise recompile what it imports at each start.
 export UV_COMPILE_BYTECODE := 1
+# `make test` runs whole test modules side by side, one worker per core (pytest-xdist), in the
+# order conftest gives them (the longest first), not reordered by how many tests each holds.
+TEST_WORKERS ?= 2
 
 .PHONY: release run test test-slow eval classifier-model eval-mapping dev serve report bench bench-mapping bench-classify audit lint clean setup setup-dev browser postgres help
 
 run: setup $(DAGSTER_HOME)/dagster.yaml ## materialize offline what is not up to date (FORCE=1: everything; EXPLAIN=1: why per step; TIMINGS=1: every step's time)
 	$(BIN)/python -m pipelines run $(if $(TIMINGS),--timings) $(if $(FORCE),--force) $(if $(EXPLAIN),--explain)
 
-test: setup-dev browser postgres ## set up with dev dependencies and run the test suite
-	$(BIN)/pytest
+test: setup-dev browser postgres ## set up with dev dependencies and run the test suite (TEST_WORKERS=1: in one process)
+	$(BIN)/pytest $(if $(filter-out 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 test-slow: setup-dev ## the soak checks: kill-and-rerun, repeated and concurrent whole runs (several minutes each)
 	$(BIN)/pytest -m slow

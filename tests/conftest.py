@@ -11,6 +11,26 @@ from pipelines import settings
 from pipelines.resources import Warehouse
 from tests.helpers import folder_digest
 
+# Modules that take minutes (whole runs, a server, every report page in a browser), longest first.
+# `make test` spreads whole modules over two workers; starting these first keeps one worker from
+# being left with a long module at the end while the other idles.
+LONG_MODULES = (
+    "test_up_to_date.py",
+    "test_offline_report.py",
+    "test_deploy.py",
+    "test_browser.py",
+    "test_releases.py",
+    "test_ui.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONG_MODULES.index(name) if name in LONG_MODULES else len(LONG_MODULES)
+
+    items.sort(key=rank)  # stable: each module keeps its own order of tests
+
 
 @pytest.fixture(scope="session")
 def expectations_before() -> str:
