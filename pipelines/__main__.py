@@ -120,18 +120,17 @@ def _plan_and_execute(job: str, log_level: str, timings: bool, explain: bool, st
 
 
 def _execute_plan(job_def, plan, stale_assets, stale_checks, log_level, timings, explain, started):
-    from dagster import DagsterInstance
     from filelock import FileLock
 
     from pipelines import up_to_date
-    from pipelines.event_log import write_without_fsync
+    from pipelines.event_log import local_instance, write_without_fsync
     from pipelines.resources import kept_open
     from pipelines.settings import warehouse_path
 
     write_without_fsync()
     # Two runs starting on a new DAGSTER_HOME would race to create its SQLite tables.
     with FileLock(os.path.join(os.environ["DAGSTER_HOME"], ".instance.lock")):
-        instance = DagsterInstance.get()
+        instance = local_instance()
     graph = job_def.asset_layer.asset_graph
     tables = {key for key in stale_assets if graph.get(key).group_name != _REPORTS}
     # Split only where no table waits on a report asset being rebuilt.

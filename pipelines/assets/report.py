@@ -4,6 +4,7 @@ import json
 import shutil
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from filelock import FileLock
 
 from pipelines import settings
 from pipelines.assets.charts import chart_assets, chart_mechanism_timelines
@@ -91,8 +92,16 @@ def _recent_failures(limit: int = 20) -> list[dict]:
 def report(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """Scorecard, a page per commitment, charts, notebooks, method, sources and Data Docs."""
     # Built in a staging folder beside the report, then swapped in whole: a run killed during
-    # this step leaves the previous report as it was.
+    # this step leaves the previous report as it was. Two runs' report steps take turns: the
+    # warehouse lock is not held between steps of the report group, and both would build in
+    # the same staging folder.
     final = report_dir()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(final.with_name(f".{final.name}.lock")):
+        return _build(context, warehouse, final)
+
+
+def _build(context: AssetExecutionContext, warehouse: Warehouse, final) -> MaterializeResult:
     out = final.with_name(f".{final.name}.staging")
     if out.exists():
         shutil.rmtree(out)
