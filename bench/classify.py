@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipelines.labelled import item_text, read_labelled
+from pipelines.press.labelled import item_text, read_labelled
 from pipelines.settings import PROJECT_ROOT
 
 ITEMS = 1_000
@@ -75,7 +75,7 @@ def _timed(args: list[str]) -> tuple[float, float, int]:
 
 def in_process(path: Path) -> tuple[float, float]:
     """Seconds to load the classifier (stored model, calibration), and to classify the batch."""
-    from pipelines.classifier import load_classifier
+    from pipelines.press.classifier import load_classifier
 
     start = time.perf_counter()
     classifier = load_classifier()

@@ -26,8 +26,8 @@ from pipelines.assets.rule_keyword_hits import (
     write_rule_keyword_hits,
 )
 from pipelines.assets.trade import RAW_COMTRADE_COLUMNS, comtrade_store
-from pipelines.keyword_matcher import KeywordMatcher, ascii_automaton, fold
-from pipelines.sql_models import discover_models
+from pipelines.mapping.keyword_matcher import KeywordMatcher, ascii_automaton, fold
+from pipelines.warehouse.sql_models import discover_models
 
 # Python steps between the SQL models: (tables read, how to build the table).
 PYTHON_STEPS = {"rule_keyword_hits": ({"event_rows", "evidence_rules"}, write_rule_keyword_hits)}

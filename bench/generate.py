@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import settings
-from pipelines.registers import FAMILY_COLUMNS, register_columns
+from pipelines.curated.registers import FAMILY_COLUMNS, register_columns
 from pipelines.sources.comtrade import ROW_FIELDS
 from pipelines.sources.snapshots import FIELDS as MANIFEST_FIELDS
 

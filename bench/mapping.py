@@ -81,7 +81,7 @@ def materialize_steps(upstream: bool) -> dict:
     from bench.stage import step_seconds
     from pipelines import settings
     from pipelines.definitions import defs
-    from pipelines.resources import Warehouse
+    from pipelines.warehouse.resources import Warehouse
 
     chosen = AssetSelection.assets(*STEPS)
     if upstream:

@@ -21,7 +21,7 @@ import time
 from bench.generate import copy_bundled_snapshots, write_comtrade, write_registers
 from bench.stage import PYTHON_MAPPING_STEPS, STAGES
 from pipelines.settings import PROJECT_ROOT
-from pipelines.sql_models import discover_models
+from pipelines.warehouse.sql_models import discover_models
 
 SIZES = {
     "small": (1_000, 100_000),

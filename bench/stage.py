@@ -13,8 +13,8 @@ from dagster import AssetSelection, DagsterInstance, materialize
 
 from bench.memory import TreePeak
 from pipelines import settings
-from pipelines.resources import Warehouse
-from pipelines.sql_models import discover_models
+from pipelines.warehouse.resources import Warehouse
+from pipelines.warehouse.sql_models import discover_models
 
 STAGES = ("load", "trade_load", "sql", "validation", "charts", "notebooks", "report")
 # Python assets of the mapping layer, run and counted with the SQL models they sit between.

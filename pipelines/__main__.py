@@ -72,7 +72,7 @@ def run(
 
 
 def _run(job: str, log_level: str, timings: bool, explain: bool, started: float) -> None:
-    from pipelines import up_to_date
+    from pipelines.orchestration import up_to_date
 
     with up_to_date.shared_file_hashes():
         _plan_and_execute(job, log_level, timings, explain, started)
@@ -82,7 +82,7 @@ def _plan_and_execute(job: str, log_level: str, timings: bool, explain: bool, st
     import importlib
     import threading
 
-    from pipelines import up_to_date
+    from pipelines.orchestration import up_to_date
     from pipelines.settings import warehouse_path
 
     # With nothing changed since the last run, the answer needs neither Dagster nor the job.
@@ -122,10 +122,10 @@ def _plan_and_execute(job: str, log_level: str, timings: bool, explain: bool, st
 def _execute_plan(job_def, plan, stale_assets, stale_checks, log_level, timings, explain, started):
     from filelock import FileLock
 
-    from pipelines import up_to_date
-    from pipelines.event_log import local_instance, write_without_fsync
-    from pipelines.resources import kept_open
+    from pipelines.orchestration import up_to_date
+    from pipelines.orchestration.event_log import local_instance, write_without_fsync
     from pipelines.settings import warehouse_path
+    from pipelines.warehouse.resources import kept_open
 
     write_without_fsync()
     # Two runs starting on a new DAGSTER_HOME would race to create its SQLite tables.
@@ -190,8 +190,8 @@ def _execute(job_def, instance, log_level: str, started: float):
     """One in-process run of `job_def` on `instance`, showing its progress."""
     import uuid
 
-    from pipelines import up_to_date
-    from pipelines.progress import RunProgress
+    from pipelines.orchestration import up_to_date
+    from pipelines.orchestration.progress import RunProgress
 
     up_to_date.forget_outputs()
     run_id = str(uuid.uuid4())
@@ -209,7 +209,7 @@ def _execute(job_def, instance, log_level: str, started: float):
 
 
 def _nothing_to_do(explain: bool, started: float) -> None:
-    from pipelines import up_to_date
+    from pipelines.orchestration import up_to_date
 
     _print_outcomes(up_to_date.outcomes, explain)
     console().print(
@@ -245,7 +245,7 @@ def dev(
     port: int = typer.Option(3000, help="Port of the UI."),
 ) -> None:
     """The Dagster UI and daemon, and the report for chart previews; Ctrl-C or SIGTERM stops all."""
-    from pipelines.dev import run_dev
+    from pipelines.orchestration.dev import run_dev
 
     raise typer.Exit(run_dev(host, port, console()))
 
@@ -296,9 +296,9 @@ def coverage(
     write: bool = typer.Option(False, "--write", help="Rewrite README.md's coverage section."),
 ) -> None:
     """Coverage of the registers by family and year, and the known gaps, from the warehouse."""
-    from pipelines.coverage import coverage_markdown, replace_section
-    from pipelines.resources import read_only_warehouse
+    from pipelines.reporting.coverage import coverage_markdown, replace_section
     from pipelines.settings import PROJECT_ROOT, warehouse_path
+    from pipelines.warehouse.resources import read_only_warehouse
 
     with read_only_warehouse(warehouse_path()) as con:
         body = coverage_markdown(con)
@@ -318,7 +318,7 @@ def classify(
     """Classify press items: one JSON line per input with relevance, family, commitments and why."""
     import json
 
-    from pipelines.classifier import load_classifier
+    from pipelines.press.classifier import load_classifier
 
     ids, texts = [], []
     # every line is read and checked before any is classified: one vectorisation for the batch
@@ -339,7 +339,7 @@ def classify(
 @app.command("fit-classifier")
 def fit_classifier() -> None:
     """Fit the press model on the labelled set's train split; store it in data/classifier/press_model.json."""
-    from pipelines.press_model_fit import FitError, write_model
+    from pipelines.press.press_model_fit import FitError, write_model
 
     try:
         document = write_model()
@@ -368,7 +368,7 @@ def evaluate_classifier(
     from rich.console import Console
     from rich.table import Table
 
-    from pipelines.evaluation import LABELLED_SET, evaluate_splits, read_labelled
+    from pipelines.press.evaluation import LABELLED_SET, evaluate_splits, read_labelled
 
     reports = evaluate_splits(read_labelled(Path(labelled) if labelled else LABELLED_SET))
     if as_json:
@@ -405,8 +405,8 @@ def evaluate_mapping(
     from rich.console import Console
     from rich.table import Table
 
-    from pipelines.resources import read_only_warehouse
     from pipelines.settings import warehouse_path
+    from pipelines.warehouse.resources import read_only_warehouse
 
     with read_only_warehouse(warehouse_path()) as con:
         cursor = con.execute(
@@ -439,8 +439,8 @@ def check_registers_command(
     """Validate register files as a run would, and list what it would quarantine, by file and line."""
     from pathlib import Path
 
-    from pipelines.registers import FAMILY_COLUMNS, RegisterError
-    from pipelines.registers_check import check_registers, check_statements
+    from pipelines.curated.registers import FAMILY_COLUMNS, RegisterError
+    from pipelines.curated.registers_check import check_registers, check_statements
     from pipelines.settings import registers_dir
 
     root = Path(folder) if folder else registers_dir()

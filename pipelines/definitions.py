@@ -23,23 +23,27 @@ from pipelines.assets.releases import draft_release
 from pipelines.assets.report import report
 from pipelines.assets.rule_keyword_hits import rule_keyword_hits
 from pipelines.assets.trade import comtrade_snapshots, comtrade_store, raw_comtrade
-from pipelines.checks import data_docs_asset, suite_check
-from pipelines.freshness import snapshot_freshness_check
-from pipelines.groups import with_group_description
-from pipelines.jobs import (
+from pipelines.orchestration.groups import with_group_description
+from pipelines.orchestration.jobs import (
     feeds_refresh,
     offline_refresh,
     quarterly_draft_release,
     report_only,
     trade_refresh,
 )
-from pipelines.resources import Warehouse
-from pipelines.schedules import monthly_trade_refresh, quarterly_draft, weekly_feeds_refresh
-from pipelines.sensors import edited_data_files, record_run_failures
+from pipelines.orchestration.schedules import (
+    monthly_trade_refresh,
+    quarterly_draft,
+    weekly_feeds_refresh,
+)
+from pipelines.orchestration.sensors import edited_data_files, record_run_failures
 from pipelines.sources.feeds import SOURCES as FEED_SOURCES
 from pipelines.sources.feeds import feed_store
-from pipelines.sql_models import sql_model_assets
-from pipelines.validation import suite_names
+from pipelines.sources.freshness import snapshot_freshness_check
+from pipelines.warehouse.checks import data_docs_asset, suite_check
+from pipelines.warehouse.resources import Warehouse
+from pipelines.warehouse.sql_models import sql_model_assets
+from pipelines.warehouse.validation import suite_names
 
 python_assets = [
     commitments,

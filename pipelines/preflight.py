@@ -98,7 +98,7 @@ def _build_folder(result: Preflight) -> None:
 
 def register_event_ids() -> tuple[set[str], list[str]]:
     """Every event id of the register files, and the problems of those that cannot be read."""
-    from pipelines.registers import FAMILY_COLUMNS, RegisterError, read_register
+    from pipelines.curated.registers import FAMILY_COLUMNS, RegisterError, read_register
 
     ids, problems = set(), []
     for family in FAMILY_COLUMNS:
@@ -179,7 +179,7 @@ def _reference_files(result: Preflight) -> None:
 
 
 def _catalogue(result: Preflight) -> None:
-    from pipelines.catalogue import CatalogueError, read_entries
+    from pipelines.curated.catalogue import CatalogueError, read_entries
 
     try:
         read_entries(settings.DATA_DIR / "indicators.yaml")
@@ -188,8 +188,8 @@ def _catalogue(result: Preflight) -> None:
 
 
 def _codebook(result: Preflight) -> None:
-    from pipelines.codebook import CodebookError, read_codebook
-    from pipelines.declaration import read_themes
+    from pipelines.curated.codebook import CodebookError, read_codebook
+    from pipelines.curated.declaration import read_themes
 
     try:
         read_codebook(settings.DATA_DIR / "codebook.yaml", set(read_themes(settings.THEMES_FILE)))
@@ -198,9 +198,9 @@ def _codebook(result: Preflight) -> None:
 
 
 def _classifier(result: Preflight) -> None:
-    from pipelines.classifier import RulesError, load_rules
-    from pipelines.labelled import LABELLED_SET, of_split, read_labelled
-    from pipelines.press_model import MODEL_FILE, file_sha256, stale_reason
+    from pipelines.press.classifier import RulesError, load_rules
+    from pipelines.press.labelled import LABELLED_SET, of_split, read_labelled
+    from pipelines.press.press_model import MODEL_FILE, file_sha256, stale_reason
 
     try:
         load_rules()
@@ -243,7 +243,7 @@ def evidence_rule_problems(frame: pd.DataFrame) -> list[str]:
 
 def _finite_keyword_problems(line_no: int, row) -> list[str]:
     """The mapping finds keywords by expanding each expression into the words it matches."""
-    from pipelines.keyword_matcher import UnsupportedPattern, expand
+    from pipelines.mapping.keyword_matcher import UnsupportedPattern, expand
 
     problems = []
     for column in ("keywords", "exclude_keywords"):
@@ -270,7 +270,7 @@ def _evidence_rules(result: Preflight) -> None:
 
 
 def _declaration(result: Preflight) -> None:
-    from pipelines.declaration import (
+    from pipelines.curated.declaration import (
         DeclarationFormatError,
         check_pinned,
         parse_commitments,
@@ -322,7 +322,7 @@ def _snapshots(result: Preflight) -> None:
 
 
 def _review(result: Preflight) -> None:
-    from pipelines.review import ReviewError, read_decisions
+    from pipelines.press.review import ReviewError, read_decisions
 
     try:
         read_decisions(settings.review_dir() / "decisions.csv")

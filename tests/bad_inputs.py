@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipelines.registers import MAX_REGISTER_LINES, register_columns
+from pipelines.curated.registers import MAX_REGISTER_LINES, register_columns
 
 GOOD = {
     "event_id": "EX-2024-CORPUS", "name": "Corpus exercise", "start_date": "2024-05-01",

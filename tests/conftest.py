@@ -8,7 +8,7 @@ import pytest
 from dagster import DagsterInstance
 
 from pipelines import settings
-from pipelines.resources import Warehouse
+from pipelines.warehouse.resources import Warehouse
 from tests.helpers import folder_digest
 
 # Modules that take minutes (whole runs, a server, every report page in a browser), longest first.

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from dagster import AssetSelection, DagsterInstance, materialize
 
-from pipelines.resources import Warehouse
+from pipelines.warehouse.resources import Warehouse
 
 
 def materialize_selection(selection: AssetSelection, database: Path):

@@ -10,21 +10,21 @@ import pytest
 from pipelines import settings
 from pipelines.assets.registers import read_reference
 from pipelines.assets.trade import load_raw_comtrade
-from pipelines.catalogue import CatalogueError, read_entries
-from pipelines.declaration import (
+from pipelines.curated.catalogue import CatalogueError, read_entries
+from pipelines.curated.declaration import (
     DeclarationFormatError,
     check_pinned,
     parse_commitments,
     read_themes,
 )
+from pipelines.curated.registers import RegisterError
+from pipelines.curated.registers_check import check_registers
 from pipelines.preflight import evidence_rule_problems, manual_links_problems
-from pipelines.registers import RegisterError
-from pipelines.registers_check import check_registers
 from pipelines.settings import SettingError
 from pipelines.sources.comtrade import ComtradeError, parse_rows
 from pipelines.sources.feeds import FeedError, PibSource
 from pipelines.sources.snapshots import MANIFEST, SnapshotError, SnapshotStore
-from pipelines.tables import replace_table
+from pipelines.warehouse.tables import replace_table
 from tests.bad_inputs import CASES, Case, summary
 
 

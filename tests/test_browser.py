@@ -16,8 +16,8 @@ import pytest
 from dagster import DagsterInstance
 
 from pipelines import settings
-from pipelines.registers import register_columns
-from pipelines.resources import Warehouse
+from pipelines.curated.registers import register_columns
+from pipelines.warehouse.resources import Warehouse
 from tests.browser import browser_marks
 from tests.browser import open_page as _open
 

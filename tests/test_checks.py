@@ -7,8 +7,8 @@ import pytest
 from dagster import AssetSelection, DagsterInstance, materialize
 
 from pipelines import settings
-from pipelines.resources import Warehouse
-from pipelines.validation import suite_names
+from pipelines.warehouse.resources import Warehouse
+from pipelines.warehouse.validation import suite_names
 from tests.helpers import folder_digest
 
 

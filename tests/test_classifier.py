@@ -9,11 +9,17 @@ import numpy as np
 import pytest
 
 from pipelines import settings
-from pipelines.classifier import Classifier, classify, compile_term, load_classifier, load_rules
-from pipelines.evaluation import LABELLED_SET, evaluate, evaluate_splits, read_labelled
-from pipelines.labelled import SPLITS, item_text, of_split, split_for, split_key
-from pipelines.literals import may_match, required_literals
-from pipelines.press_model import (
+from pipelines.press.classifier import (
+    Classifier,
+    classify,
+    compile_term,
+    load_classifier,
+    load_rules,
+)
+from pipelines.press.evaluation import LABELLED_SET, evaluate, evaluate_splits, read_labelled
+from pipelines.press.labelled import SPLITS, item_text, of_split, split_for, split_key
+from pipelines.press.literals import may_match, required_literals
+from pipelines.press.press_model import (
     MODEL_FILE,
     PressModel,
     file_sha256,

@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from pipelines import settings
-from pipelines.codebook import CodebookError, read_codebook
-from pipelines.declaration import parse_commitments, read_themes
+from pipelines.curated.codebook import CodebookError, read_codebook
+from pipelines.curated.declaration import parse_commitments, read_themes
 
 CODEBOOK = settings.DATA_DIR / "codebook.yaml"
 

@@ -136,7 +136,7 @@ def test_the_summary_is_short_and_every_step_time_comes_on_request(tmp_path):
 
     from pipelines.__main__ import _print_breakdown, _print_summary
     from pipelines.definitions import defs
-    from pipelines.resources import Warehouse
+    from pipelines.warehouse.resources import Warehouse
 
     with DagsterInstance.ephemeral() as instance:
         result = materialize(

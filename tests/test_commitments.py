@@ -3,7 +3,7 @@
 import pytest
 
 from pipelines import settings
-from pipelines.declaration import DeclarationFormatError, parse_commitments, read_themes
+from pipelines.curated.declaration import DeclarationFormatError, parse_commitments, read_themes
 
 REAL_TEXT = settings.DECLARATION_FILE.read_text(encoding="utf-8")
 THEMES = read_themes(settings.THEMES_FILE)

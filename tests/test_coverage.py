@@ -1,7 +1,7 @@
 """README's coverage section is what the shipped registers produce, not typed by hand."""
 
 from pipelines import settings
-from pipelines.coverage import coverage_markdown, readme_section
+from pipelines.reporting.coverage import coverage_markdown, readme_section
 
 
 def test_readme_coverage_matches_the_data(warehouse):

@@ -43,7 +43,7 @@ def test_every_asset_is_owned_by_the_team_citation_cff_names():
 
 
 def test_every_asset_says_what_its_group_holds_and_the_readme_lists_the_groups():
-    from pipelines.groups import GROUPS, group_note
+    from pipelines.orchestration.groups import GROUPS, group_note
 
     specs = _specs()
     assert {spec.group_name for spec in specs} == set(GROUPS)

@@ -7,7 +7,7 @@ import yaml
 from dagster import AssetKey, DagsterInstance, asset, materialize
 
 from pipelines import settings
-from pipelines.event_log import LocalEventLogStorage, local_instance
+from pipelines.orchestration.event_log import LocalEventLogStorage, local_instance
 
 
 @asset

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 from dagster import AssetSelection, DagsterInstance, materialize
 
-from pipelines import full_row_checks
-from pipelines.resources import Warehouse
+from pipelines.warehouse import full_row_checks
+from pipelines.warehouse.resources import Warehouse
 
 REFERENCE = {"ids": {"table": "parents", "column": "id"}}
 UNIQUE = "expect_column_values_to_be_unique"
@@ -96,7 +96,7 @@ def small_sample(built, tmp_path, monkeypatch):
 
 
 def test_clean_tables_pass_and_say_their_row_wise_checks_were_sampled(small_sample):
-    from pipelines.validation import validate_table
+    from pipelines.warehouse.validation import validate_table
 
     with duckdb.connect(str(small_sample)) as con:
         for table in ("events", "evidence_links"):
@@ -108,7 +108,7 @@ def test_clean_tables_pass_and_say_their_row_wise_checks_were_sampled(small_samp
 
 
 def test_a_duplicate_beyond_the_sample_fails_the_suite(small_sample):
-    from pipelines.validation import _row_wise_frame, validate_table
+    from pipelines.warehouse.validation import _row_wise_frame, validate_table
 
     with duckdb.connect(str(small_sample)) as con:
         (first,) = con.execute("SELECT min(event_id) FROM events").fetchone()
@@ -127,7 +127,7 @@ def test_a_duplicate_beyond_the_sample_fails_the_suite(small_sample):
 
 def test_an_orphan_beyond_the_sample_shows_in_dagster_and_data_docs(small_sample, tmp_path):
     from pipelines.definitions import defs
-    from pipelines.validation import build_data_docs
+    from pipelines.warehouse.validation import build_data_docs
 
     with duckdb.connect(str(small_sample)) as con:
         con.execute(

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 from pipelines import settings
+from pipelines.curated.registers_check import check_registers
 from pipelines.preflight import preflight
-from pipelines.registers_check import check_registers
+from pipelines.press.review import read_decisions
 from pipelines.reporting.exports import write_exports
 from pipelines.reporting.report import swap_in
-from pipelines.review import read_decisions
 from pipelines.sources.feeds import MAX_DOCUMENT_BYTES, PibSource, read_snapshot
 from pipelines.sources.snapshots import Captured, SnapshotStore
 from tests.bad_inputs import ALIAS_BOMB, CASES, RSS
@@ -62,7 +62,7 @@ def test_alias_bomb_fails_fast_within_a_memory_cap_naming_the_file(tmp_path):
     code = (
         "import resource, sys\n"
         "resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))\n"
-        "from pipelines.catalogue import CatalogueError, read_entries\n"
+        "from pipelines.curated.catalogue import CatalogueError, read_entries\n"
         "try:\n    read_entries(__import__('pathlib').Path(sys.argv[1]))\n"
         "except CatalogueError as e:\n    print(e); sys.exit(3)\n"
     )
@@ -107,7 +107,7 @@ def test_chart_title_cannot_end_the_inline_script(tmp_path):
 
 
 def test_data_docs_values_are_escaped_once(tmp_path, monkeypatch):
-    from pipelines import validation
+    from pipelines.warehouse import validation
 
     monkeypatch.setenv("TRACKER_BUILD_DIR", str(tmp_path))
     stored = tmp_path / "great_expectations" / "validations" / "raw_feed_items" / "r.json"
@@ -283,7 +283,7 @@ def test_full_build_folder_is_one_line(monkeypatch, tmp_path):
 
 
 def test_invalid_classifier_regex_names_file_and_rule(tmp_path):
-    from pipelines.classifier import RulesError, load_rules
+    from pipelines.press.classifier import RulesError, load_rules
 
     (tmp_path / "vocabulary.yaml").write_bytes(
         (ROOT / "data/classifier/vocabulary.yaml").read_bytes()

@@ -8,8 +8,8 @@ import duckdb
 import pytest
 from filelock import FileLock, Timeout
 
-from pipelines.event_log import write_without_fsync
-from pipelines.resources import Warehouse, kept_open, read_only_warehouse
+from pipelines.orchestration.event_log import write_without_fsync
+from pipelines.warehouse.resources import Warehouse, kept_open, read_only_warehouse
 
 
 def test_steps_of_a_kept_run_share_the_open_warehouse_and_others_wait(tmp_path):

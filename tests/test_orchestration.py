@@ -14,8 +14,8 @@ from dagster import (
 )
 
 from pipelines import settings
-from pipelines.schedules import monthly_trade_refresh
-from pipelines.sensors import edited_data_files
+from pipelines.orchestration.schedules import monthly_trade_refresh
+from pipelines.orchestration.sensors import edited_data_files
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from dagster import AssetSelection
 
 from pipelines import settings
-from pipelines.registers import RegisterError, read_register, register_columns
+from pipelines.curated.registers import RegisterError, read_register, register_columns
 from tests.bad_inputs import GOOD as CORPUS_ROW
 from tests.helpers import materialize_selection
 

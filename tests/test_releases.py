@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from pipelines import settings
 from pipelines.releases.freeze import ReleaseError, input_hashes, make_release
-from pipelines.resources import Warehouse
+from pipelines.warehouse.resources import Warehouse
 from tests.helpers import folder_digest
 
 

@@ -13,8 +13,8 @@ import pytest
 from dagster import DagsterInstance
 
 from pipelines import settings
-from pipelines.resources import Warehouse
 from pipelines.sources.snapshots import Captured, SnapshotStore
+from pipelines.warehouse.resources import Warehouse
 
 SECRET = "comtrade-secret-for-the-scan-7c41"
 # Times of recording and paths of the build folder differ between runs by nature.

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pipelines import settings
-from pipelines.registers import (
+from pipelines.curated.registers import (
     EVENT_SOURCE_COLUMNS,
     RegisterError,
     read_register,

@@ -13,7 +13,7 @@ import pytest
 
 from pipelines import settings
 from pipelines.assets.rule_keyword_hits import column_batches, write_rule_keyword_hits
-from pipelines.keyword_matcher import KeywordMatcher, KeywordSet, UnsupportedPattern, expand
+from pipelines.mapping.keyword_matcher import KeywordMatcher, KeywordSet, UnsupportedPattern, expand
 
 REFERENCE = Path(__file__).parent / "reference" / "evidence_rule_matches_regex.sql"
 MODEL = settings.SQL_DIR / "mapping" / "evidence_rule_matches.sql"

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from pipelines import settings
-from pipelines.registers import FAMILY_COLUMNS, SEARCH_LOG_COLUMNS, read_rows
-from pipelines.tables import replace_table
+from pipelines.curated.registers import FAMILY_COLUMNS, SEARCH_LOG_COLUMNS, read_rows
+from pipelines.warehouse.tables import replace_table
 
 STAGING = settings.SQL_DIR / "staging"
 LOG = settings.registers_dir() / "search_log.csv"
@@ -188,7 +188,7 @@ def test_further_sources_must_belong_to_a_loaded_event_and_get_a_tier(tmp_path):
         "EX-2022-JIMEX,http://pib.gov.in/x,A release,,2026-12-02,\n",
         encoding="utf-8",
     )
-    from pipelines.registers import EVENT_SOURCE_COLUMNS
+    from pipelines.curated.registers import EVENT_SOURCE_COLUMNS
 
     con = duckdb.connect()
     replace_table(con, "event_rows", _registered_events())

@@ -3,7 +3,7 @@
 import pytest
 from dagster import AssetKey
 
-from pipelines.sql_models import discover_models, sql_model_assets
+from pipelines.warehouse.sql_models import discover_models, sql_model_assets
 
 
 def _write(root, layer, name, sql):

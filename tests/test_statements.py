@@ -11,8 +11,8 @@ from dagster import AssetSelection
 from markupsafe import escape
 
 from pipelines import settings
-from pipelines.registers import read_register, register_columns
-from pipelines.registers_check import check_statements
+from pipelines.curated.registers import read_register, register_columns
+from pipelines.curated.registers_check import check_statements
 from tests.helpers import materialize_selection
 
 STATEMENT_TABLES = AssetSelection.assets(

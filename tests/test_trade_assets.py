@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from dagster import AssetSelection, DagsterInstance, materialize
 
-from pipelines.resources import Warehouse
+from pipelines.warehouse.resources import Warehouse
 from tests.comtrade_server import answer_from_query
 from tests.helpers import materialize_selection
 

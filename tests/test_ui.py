@@ -107,7 +107,7 @@ def _materialize_into(home, build, report_url: str) -> None:
     from dagster import AssetSelection, DagsterInstance, materialize
 
     from pipelines.definitions import defs
-    from pipelines.resources import Warehouse
+    from pipelines.warehouse.resources import Warehouse
 
     saved = {name: os.environ.get(name) for name in ("TRACKER_BUILD_DIR", "TRACKER_REPORT_URL")}
     os.environ.update(TRACKER_BUILD_DIR=str(build), TRACKER_REPORT_URL=report_url)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import settings, up_to_date
+from pipelines import settings
+from pipelines.orchestration import up_to_date
 from tests.helpers import folder_digest
 
 EDITED_EVENT = "PC-2016-MATSUYUKI-VISAKHAPATNAM"

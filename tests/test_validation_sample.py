@@ -34,7 +34,7 @@ def warehouse(tmp_path, monkeypatch):
 
 
 def test_the_default_sample_is_bounded_and_reported_with_its_size(warehouse):
-    from pipelines.validation import _row_wise_frame, validate_table
+    from pipelines.warehouse.validation import _row_wise_frame, validate_table
 
     assert settings.validation_sample_rows() == settings.VALIDATION_SAMPLE_ROWS
     result = validate_table(warehouse, "minerals_trade")
@@ -47,7 +47,7 @@ def test_the_default_sample_is_bounded_and_reported_with_its_size(warehouse):
 
 
 def test_a_null_on_the_last_row_is_caught_beyond_the_sample(warehouse):
-    from pipelines.validation import validate_table
+    from pipelines.warehouse.validation import validate_table
 
     warehouse.execute(f"UPDATE minerals_trade SET reporter = NULL WHERE rowid = {ROWS - 1}")
     result = validate_table(warehouse, "minerals_trade")

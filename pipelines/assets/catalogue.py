@@ -14,13 +14,13 @@ from dagster import (
 )
 
 from pipelines import settings
-from pipelines.catalogue import read_catalogue
-from pipelines.codebook import read_codebook
-from pipelines.resources import Warehouse
+from pipelines.curated.catalogue import read_catalogue
+from pipelines.curated.codebook import read_codebook
+from pipelines.orchestration.up_to_date import guarded
 from pipelines.settings import OWNERS
-from pipelines.sql_models import discover_models
-from pipelines.tables import replace_table
-from pipelines.up_to_date import guarded
+from pipelines.warehouse.resources import Warehouse
+from pipelines.warehouse.sql_models import discover_models
+from pipelines.warehouse.tables import replace_table
 
 
 @asset(owners=OWNERS, group_name="mapping", kinds={"python", "duckdb"}, deps=["commitments"])

@@ -7,9 +7,9 @@ says why a status moved: the codebook changed (its version differs) or the data 
 
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
-from pipelines.resources import Warehouse
+from pipelines.orchestration.up_to_date import guarded
 from pipelines.settings import OWNERS
-from pipelines.up_to_date import guarded
+from pipelines.warehouse.resources import Warehouse
 
 _COLUMNS = (
     "commitment_id, kind, status, codebook_version, coverage_through, "

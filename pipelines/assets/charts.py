@@ -7,10 +7,10 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from pipelines import settings
-from pipelines.catalogue import CatalogueError, read_entries
-from pipelines.resources import Warehouse
+from pipelines.curated.catalogue import CatalogueError, read_entries
+from pipelines.orchestration.up_to_date import guarded
 from pipelines.settings import OWNERS
-from pipelines.up_to_date import guarded
+from pipelines.warehouse.resources import Warehouse
 
 log = logging.getLogger(__name__)
 

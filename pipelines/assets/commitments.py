@@ -6,12 +6,12 @@ import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from pipelines import settings
-from pipelines.declaration import check_pinned, parse_commitments, read_themes
-from pipelines.metadata import table_metadata
-from pipelines.resources import Warehouse
+from pipelines.curated.declaration import check_pinned, parse_commitments, read_themes
+from pipelines.orchestration.up_to_date import guarded
 from pipelines.settings import OWNERS
-from pipelines.tables import replace_table
-from pipelines.up_to_date import guarded
+from pipelines.warehouse.metadata import table_metadata
+from pipelines.warehouse.resources import Warehouse
+from pipelines.warehouse.tables import replace_table
 
 
 @asset(owners=OWNERS, group_name="sources", kinds={"python", "duckdb"})

@@ -3,11 +3,11 @@
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from pipelines import settings
-from pipelines.resources import Warehouse
+from pipelines.orchestration.up_to_date import guarded
 from pipelines.settings import OWNERS
 from pipelines.sources.eidb import read_eidb
-from pipelines.tables import replace_table
-from pipelines.up_to_date import guarded
+from pipelines.warehouse.resources import Warehouse
+from pipelines.warehouse.tables import replace_table
 
 
 def eidb_folder():

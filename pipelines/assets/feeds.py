@@ -19,11 +19,11 @@ from dagster import (
 )
 
 from pipelines import settings
-from pipelines.classifier import load_classifier
-from pipelines.extraction import propose
-from pipelines.registers import FAMILY_COLUMNS, register_columns
-from pipelines.resources import Warehouse
-from pipelines.review import ReviewError, parse_corrections, read_decisions
+from pipelines.curated.registers import FAMILY_COLUMNS, register_columns
+from pipelines.orchestration.up_to_date import guarded
+from pipelines.press.classifier import load_classifier
+from pipelines.press.extraction import propose
+from pipelines.press.review import ReviewError, parse_corrections, read_decisions
 from pipelines.settings import OWNERS
 from pipelines.sources.feeds import (
     PARTITION,
@@ -37,8 +37,8 @@ from pipelines.sources.feeds import (
     read_snapshot,
 )
 from pipelines.sources.snapshots import SnapshotError
-from pipelines.tables import replace_table
-from pipelines.up_to_date import guarded
+from pipelines.warehouse.resources import Warehouse
+from pipelines.warehouse.tables import replace_table
 
 REGISTER_FIELDS = list(
     dict.fromkeys(

@@ -11,10 +11,10 @@ from dagster import (
 )
 
 from pipelines import settings
+from pipelines.orchestration.up_to_date import asset_steps, partition, record, skipped
 from pipelines.reporting.notebooks import discover_notebooks, execute_notebooks
-from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
-from pipelines.up_to_date import asset_steps, partition, record, skipped
+from pipelines.warehouse.resources import Warehouse
 
 SPECS = discover_notebooks(settings.NOTEBOOKS_DIR)
 

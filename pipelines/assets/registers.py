@@ -13,9 +13,7 @@ from dagster import (
 )
 
 from pipelines import settings
-from pipelines.inputs import InputError, decode_utf8, read_bytes
-from pipelines.preflight import evidence_rule_problems, manual_links_problems
-from pipelines.registers import (
+from pipelines.curated.registers import (
     EVENT_SOURCE_COLUMNS,
     FAMILY_COLUMNS,
     SEARCH_LOG_COLUMNS,
@@ -23,10 +21,12 @@ from pipelines.registers import (
     read_register,
     read_rows,
 )
-from pipelines.resources import Warehouse
+from pipelines.inputs import InputError, decode_utf8, read_bytes
+from pipelines.orchestration.up_to_date import guarded
+from pipelines.preflight import evidence_rule_problems, manual_links_problems
 from pipelines.settings import OWNERS
-from pipelines.tables import replace_table
-from pipelines.up_to_date import guarded
+from pipelines.warehouse.resources import Warehouse
+from pipelines.warehouse.tables import replace_table
 
 
 def _register_asset(family: str, description: str | None = None) -> AssetsDefinition:

@@ -12,16 +12,16 @@ from pipelines.assets.eidb import eidb_folder
 from pipelines.assets.feeds import feeds_folder
 from pipelines.assets.notebooks import notebooks
 from pipelines.assets.trade import comtrade_store
+from pipelines.orchestration.up_to_date import guarded
 from pipelines.reporting.exports import write_exports
 from pipelines.reporting.notebooks import discover_notebooks
 from pipelines.reporting.report import build_report, copy_tree, swap_in
-from pipelines.resources import Warehouse
 from pipelines.settings import OWNERS
 from pipelines.sources.eidb import read_manifest
 from pipelines.sources.feeds import SOURCES as FEED_SOURCES
 from pipelines.sources.feeds import feed_store
-from pipelines.up_to_date import guarded
-from pipelines.validation import runtime_dir
+from pipelines.warehouse.resources import Warehouse
+from pipelines.warehouse.validation import runtime_dir
 
 
 def report_dir():

@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
-from pipelines.keyword_matcher import KeywordMatcher, KeywordSet
-from pipelines.metadata import table_metadata
-from pipelines.resources import Warehouse
+from pipelines.mapping.keyword_matcher import KeywordMatcher, KeywordSet
+from pipelines.orchestration.up_to_date import guarded
 from pipelines.settings import OWNERS
-from pipelines.up_to_date import guarded
+from pipelines.warehouse.metadata import table_metadata
+from pipelines.warehouse.resources import Warehouse
 
 # The register fields a rule may search (keyword_fields / exclude_fields name them).
 FIELDS = (

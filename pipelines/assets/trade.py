@@ -20,11 +20,11 @@ from dagster import (
 )
 
 from pipelines import settings
-from pipelines.resources import Warehouse
+from pipelines.orchestration.up_to_date import guarded
 from pipelines.settings import OWNERS
 from pipelines.sources.comtrade import ComtradeClient, ComtradeError, minerals_queries
 from pipelines.sources.snapshots import Captured, SnapshotStore
-from pipelines.up_to_date import guarded
+from pipelines.warehouse.resources import Warehouse
 
 LICENCE = "UN Comtrade terms of use: re-dissemination limited; cite UN Comtrade"
 FIRST_YEAR = 2015

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext
 
-from pipelines.resources import Warehouse
+from pipelines.warehouse.resources import Warehouse
 
 VALUES_SQL = """
 SELECT period, period_kind, mineral, flow_label, measure, value, below_rounding,

@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup
 from pipelines import settings
 from pipelines.releases.notes import write_notes
 from pipelines.releases.workbook import write_workbook
-from pipelines.resources import read_only_warehouse
+from pipelines.warehouse.resources import read_only_warehouse
 
 RELEASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 TITLE = "Japan–India Security Cooperation Tracker"

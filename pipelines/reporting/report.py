@@ -18,8 +18,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from pipelines import settings
-from pipelines.coverage import complete_through, tier_shares
 from pipelines.inputs import load_yaml
+from pipelines.reporting.coverage import complete_through, tier_shares
 from pipelines.reporting.dates import at_precision, machine_date
 from pipelines.reporting.narrative import narrative
 

@@ -5,7 +5,7 @@ rules (data/classifier/commitment_rules.csv) are data that analysts read and cha
 relevant to them when it names Japan and India (directly, through a name that implies both such as
 JIMEX or the Quad, or through the feed it came from) and a security subject, its family is the one
 whose terms weigh most (headline terms counting more), and its commitments are those of every rule
-that matches. The model (pipelines/press_model.py): logistic regressions on n-grams of the train
+that matches. The model (pipelines/press/press_model.py): logistic regressions on n-grams of the train
 split of the labelled set, which carry over to wording the vocabulary lacks; stored as plain numbers
 (data/classifier/press_model.json), so that classifying needs numpy but not scikit-learn.
 
@@ -29,9 +29,9 @@ import numpy as np
 
 from pipelines import settings
 from pipelines.inputs import InputError, load_yaml
-from pipelines.labelled import LABELLED_SET, item_text, of_split, read_labelled
-from pipelines.literals import may_match, required_literals
-from pipelines.press_model import PressModel, Scored, load_press_model
+from pipelines.press.labelled import LABELLED_SET, item_text, of_split, read_labelled
+from pipelines.press.literals import may_match, required_literals
+from pipelines.press.press_model import PressModel, Scored, load_press_model
 
 FAMILIES = ("exercises", "port_calls", "rd_projects", "dialogues")
 
@@ -327,7 +327,7 @@ class Classifier:
         """`model`, when given, must have been fitted on `train`; by default it is fitted now."""
         self.rules = rules
         if model is None:
-            from pipelines.press_model_fit import fit_weights
+            from pipelines.press.press_model_fit import fit_weights
 
             model = PressModel(train, fit_weights(train))
         self.model = model

@@ -19,7 +19,7 @@ from dagster import (
 )
 
 from pipelines import settings
-from pipelines.jobs import offline_refresh
+from pipelines.orchestration.jobs import offline_refresh
 
 WATCHED = (
     "registers/*.csv",

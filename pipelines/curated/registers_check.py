@@ -14,9 +14,9 @@ import duckdb
 import pandas as pd
 
 from pipelines import settings
-from pipelines.declaration import parse_commitments, read_themes
-from pipelines.registers import FAMILY_COLUMNS, read_register, register_columns
-from pipelines.tables import replace_table
+from pipelines.curated.declaration import parse_commitments, read_themes
+from pipelines.curated.registers import FAMILY_COLUMNS, read_register, register_columns
+from pipelines.warehouse.tables import replace_table
 
 _PROBLEMS = """
 SELECT source_file, line_no, event_id, p.column AS column_name, p.reason

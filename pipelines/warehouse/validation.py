@@ -2,7 +2,7 @@
 
 Each suite is the one definition of its table's checks. The expectations that depend on the
 whole table (uniqueness, compound keys, not-null, row counts, references to another table) run
-as SQL in DuckDB over every row (pipelines/full_row_checks.py). Great Expectations has no DuckDB
+as SQL in DuckDB over every row (pipelines/warehouse/full_row_checks.py). Great Expectations has no DuckDB
 dialect, so the row-wise rest is read from DuckDB into a DataFrame, only the columns they name,
 and validated through a pandas data source; past `settings.validation_sample_rows()` rows on a
 repeatable sample, which each result says. References are suite parameters whose source the
@@ -28,7 +28,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import full_row_checks, settings
+from pipelines import settings
+from pipelines.warehouse import full_row_checks
 
 SUITES_DIR = settings.EXPECTATIONS_DIR / "gx" / "expectations"
 DATASOURCE = "warehouse"
@@ -335,7 +336,7 @@ def _site_version() -> str:
     the code and library that render them."""
     from importlib.metadata import version
 
-    from pipelines.up_to_date import package_version, tree_version
+    from pipelines.orchestration.up_to_date import package_version, tree_version
 
     parts = [
         tree_version(settings.EXPECTATIONS_DIR),

@@ -11,7 +11,7 @@ from dagster import (
     schedule,
 )
 
-from pipelines.jobs import feeds_refresh, quarterly_draft_release, trade_refresh
+from pipelines.orchestration.jobs import feeds_refresh, quarterly_draft_release, trade_refresh
 
 
 def trade_partitions_for(day) -> list[str]:

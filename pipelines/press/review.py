@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.curated.registers import FAMILY_COLUMNS, physical_lines, register_columns
 from pipelines.inputs import InputError, read_bytes
-from pipelines.registers import FAMILY_COLUMNS, physical_lines, register_columns
 
 COLUMNS = ("candidate_id", "decision", "note", "reviewer", "decided_on", "corrections")
 CORRECTABLE = set(register_columns("dialogues")) | {c for cs in FAMILY_COLUMNS.values() for c in cs}

@@ -4,7 +4,7 @@ Commitment assignment is scored as multi-label classification: precision, recall
 (item, commitment) pairs together (micro) and per commitment. Relevance is scored as accuracy, and
 family as accuracy over the items labelled relevant. The labelled set lives in
 data/classifier/labelled_items.jsonl (headline, a short excerpt, URL, labels and the labeller's note),
-split once into train, dev and test (pipelines/labelled.py): figures on train are in-sample, dev
+split once into train, dev and test (pipelines/press/labelled.py): figures on train are in-sample, dev
 chose the thresholds, and only test measures the classifier on items it has never seen.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from pipelines.classifier import Classifier, load_classifier
-from pipelines.labelled import LABELLED_SET, SPLITS, item_text, of_split, read_labelled
+from pipelines.press.classifier import Classifier, load_classifier
+from pipelines.press.labelled import LABELLED_SET, SPLITS, item_text, of_split, read_labelled
 
 __all__ = ["LABELLED_SET", "Scores", "evaluate", "evaluate_splits", "item_text", "read_labelled"]
 

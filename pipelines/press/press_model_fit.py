@@ -5,7 +5,7 @@ split. The dual solver keeps each weight vector as a weighted sum of the train i
 rows (with a constant 1 for the intercept), so the fitted model is stored as those weights, one
 per model and train item: a few thousand numbers a reviewer can read beside the labelled set,
 where the weight vectors themselves would be hundreds of thousands. Before anything is stored the
-numpy model rebuilt from them (pipelines/press_model.py) is checked against scikit-learn's own
+numpy model rebuilt from them (pipelines/press/press_model.py) is checked against scikit-learn's own
 vocabulary and probabilities on every labelled item.
 """
 
@@ -22,8 +22,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
 from pipelines import settings
-from pipelines.labelled import LABELLED_SET, item_text, of_split, read_labelled
-from pipelines.press_model import (
+from pipelines.press.labelled import LABELLED_SET, item_text, of_split, read_labelled
+from pipelines.press.press_model import (
     FAMILIES,
     FIT_SETTINGS,
     MODEL_FILE,

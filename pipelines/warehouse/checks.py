@@ -15,9 +15,9 @@ from dagster import (
     asset_check,
 )
 
-from pipelines.resources import Warehouse
+from pipelines.orchestration.up_to_date import guarded, guarded_check
 from pipelines.settings import OWNERS
-from pipelines.up_to_date import guarded, guarded_check
+from pipelines.warehouse.resources import Warehouse
 
 
 def suite_check(table: str) -> AssetChecksDefinition:
@@ -29,7 +29,7 @@ def suite_check(table: str) -> AssetChecksDefinition:
     )
     @guarded_check(table)
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
-        from pipelines.validation import build_data_docs, validate_table
+        from pipelines.warehouse.validation import build_data_docs, validate_table
 
         with warehouse.get_connection() as con:
             result = validate_table(con, table)
@@ -66,7 +66,7 @@ def data_docs_asset(checked_tables: list[str]):
     @guarded
     def _data_docs() -> MaterializeResult:
         """Great Expectations Data Docs: every suite and its latest results, as static HTML."""
-        from pipelines.validation import build_data_docs
+        from pipelines.warehouse.validation import build_data_docs
 
         index = build_data_docs()
         return MaterializeResult(metadata={"index": MetadataValue.path(str(index))})

@@ -38,7 +38,8 @@ def with_group_description(spec: AssetSpec) -> AssetSpec:
     """The spec with its group's description appended to its own."""
     if spec.group_name not in GROUPS:
         raise ValueError(
-            f"asset {spec.key.to_user_string()}: group {spec.group_name!r} has no description in pipelines/groups.py"
+            f"asset {spec.key.to_user_string()}: group {spec.group_name!r} has no description "
+            "in pipelines/orchestration/groups.py"
         )
     own = (spec.description or "").strip()
     note = group_note(spec.group_name)

@@ -5,7 +5,7 @@ logistic regression on n-grams of the labelled train items generalises from thei
 Every probability it gives can be explained by the n-grams that weigh most for it in the item and
 by the nearest labelled item, which is what `why` reports.
 
-The models are fitted with scikit-learn (pipelines/press_model_fit.py, `make classifier-model`)
+The models are fitted with scikit-learn (pipelines/press/press_model_fit.py, `make classifier-model`)
 and kept in data/classifier/press_model.json as plain numbers: each model's weight on each train
 item, since a dual-form logistic regression's weight vector is the sum of the train items' feature
 rows weighted so. Here the n-gram vocabulary and its idf are recounted from the train items, the
@@ -29,13 +29,13 @@ from pathlib import Path
 import numpy as np
 
 from pipelines import settings
-from pipelines.labelled import LABELLED_SET, item_text
+from pipelines.press.labelled import LABELLED_SET, item_text
 
 FAMILIES = ("exercises", "port_calls", "rd_projects", "dialogues")
 MODEL_FILE = settings.DATA_DIR / "classifier" / "press_model.json"
 TOKEN = r"(?u)\b\w[\w+-]*\b"
 # What the stored weights were fitted with; a file fitted with other settings is stale. The fit
-# (pipelines/press_model_fit.py) builds its scikit-learn estimators from these very values.
+# (pipelines/press/press_model_fit.py) builds its scikit-learn estimators from these very values.
 FIT_SETTINGS: dict = {
     "words": {"ngram_range": [1, 2], "sublinear_tf": True, "token_pattern": TOKEN},
     "chars": {"analyzer": "char_wb", "ngram_range": [3, 5], "sublinear_tf": True, "min_df": 2},
@@ -272,7 +272,7 @@ def load_press_model(
             "(`make classifier-model` stores it)",
             file=sys.stderr,
         )
-    from pipelines.press_model_fit import fit_weights
+    from pipelines.press.press_model_fit import fit_weights
 
     return PressModel(train, fit_weights(train))
 

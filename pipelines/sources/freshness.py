@@ -10,8 +10,8 @@ from dagster import (
     asset_check,
 )
 
+from pipelines.orchestration.up_to_date import guarded_check
 from pipelines.sources.snapshots import SnapshotStore
-from pipelines.up_to_date import guarded_check
 
 
 def snapshot_freshness_check(

@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 from dagster import AssetDep, AssetExecutionContext, AssetsDefinition, MaterializeResult, asset
 
-from pipelines.metadata import table_metadata
-from pipelines.resources import Warehouse
+from pipelines.orchestration.up_to_date import guarded
 from pipelines.settings import OWNERS
-from pipelines.up_to_date import guarded
+from pipelines.warehouse.metadata import table_metadata
+from pipelines.warehouse.resources import Warehouse
 
 LAYERS = ("staging", "mapping", "marts")
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")

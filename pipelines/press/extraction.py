@@ -16,8 +16,8 @@ from functools import cache
 import pandas as pd
 
 from pipelines import settings
-from pipelines.classifier import Decision, Rules, compile_term
-from pipelines.registers import FAMILY_COLUMNS, register_columns
+from pipelines.curated.registers import FAMILY_COLUMNS, register_columns
+from pipelines.press.classifier import Decision, Rules, compile_term
 
 PREFIX = {"exercises": "EX", "port_calls": "PC", "rd_projects": "RD", "dialogues": "DL"}
 REQUIRED = {

@@ -42,7 +42,7 @@ from pipelines import settings
 
 STORE_NAME = "up_to_date.json"
 SKIP_ENV = "TRACKER_SKIP_UP_TO_DATE"
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the pipelines package
 LOCK_FILE = settings.PROJECT_ROOT / "uv.lock"
 # Settings a step can read from the environment; a change to any of them recomputes every step.
 _SETTINGS = ("TRACKER_AS_OF", "TRACKER_LIVE", "TRACKER_VALIDATION_SAMPLE_ROWS")
@@ -84,7 +84,10 @@ def tree_version(folder: Path) -> str | None:
 def package_version() -> str | None:
     """The Python package, less the command line, this module and how the run's events are
     written: they decide what runs and how it is recorded, not what a step computes."""
-    skipped = {PACKAGE_DIR / n for n in ("__main__.py", "up_to_date.py", "event_log.py")}
+    skipped = {
+        PACKAGE_DIR / n
+        for n in ("__main__.py", "orchestration/up_to_date.py", "orchestration/event_log.py")
+    }
     return files_version((p for p in PACKAGE_DIR.rglob("*") if p not in skipped), PACKAGE_DIR)
 
 
@@ -113,13 +116,13 @@ def table_version(
 
 
 def _sql_files() -> dict[str, Path]:
-    # sql/<layer>/<table>.sql, as pipelines.sql_models reads them (without importing Dagster)
+    # sql/<layer>/<table>.sql, as pipelines.warehouse.sql_models reads them (without importing Dagster)
     return {p.stem: p for p in settings.SQL_DIR.glob("*/*.sql")}
 
 
 def _file_outputs(name: str) -> tuple[Path, list[Path]] | None:
     """(root, files) that a step writes instead of a table, or None for a table."""
-    from pipelines.validation import runtime_dir
+    from pipelines.warehouse.validation import runtime_dir
 
     if name in ("feed_snapshots", "comtrade_snapshots"):
         folder = settings.snapshots_dir() / ("feeds" if name == "feed_snapshots" else "comtrade")
@@ -224,7 +227,7 @@ class _Memo:
 
 @functools.cache
 def _catalogue(path: Path, modified: int, size: int) -> dict[str, dict]:
-    from pipelines.catalogue import read_entries
+    from pipelines.curated.catalogue import read_entries
 
     return {entry.get("id"): entry for entry in read_entries(path)}
 
@@ -264,7 +267,7 @@ def code_version(name: str, memo: _Memo | None = None) -> str:
     elif (sql := memo.get("sql", _sql_files).get(name)) is not None:
         parts = [
             files_version([sql], settings.SQL_DIR),
-            files_version([PACKAGE_DIR / "sql_models.py"], PACKAGE_DIR),
+            files_version([PACKAGE_DIR / "warehouse" / "sql_models.py"], PACKAGE_DIR),
         ]
     elif name.startswith("notebook_"):
         notebook = settings.NOTEBOOKS_DIR / f"{name.removeprefix('notebook_')}.py"
@@ -620,7 +623,7 @@ def _stamp(fingerprint: dict, output: str | None, context) -> dict:
 
 
 def _warehouse_of(args, kwargs):
-    from pipelines.resources import Warehouse
+    from pipelines.warehouse.resources import Warehouse
 
     for value in [*args, *kwargs.values()]:
         if isinstance(value, Warehouse):

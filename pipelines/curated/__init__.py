@@ -1,0 +1,1 @@
+"""Curated inputs read and checked: the declaration, codebook, indicator catalogue and registers."""

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: SQL models, Python-written tables, suites and their checks."""
