@@ -61,47 +61,24 @@ candidate_rows AS (
     JOIN event_rows AS e ON e.event_id = h.row_event_id
     WHERE h.role = 'keywords'
     UNION ALL
-    -- one equality join per anchor column; the rule's family and multilateral conditions join
-    -- too, so that pairs they reject are never made
+    -- an equality join on the rule's anchor column; the rule's family and multilateral
+    -- conditions join too, so that pairs they reject are never made
     SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
            e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
-    FROM event_rows AS e
-    JOIN anchor_keys AS k ON k.anchor = 'mechanism' AND k.value = e.mechanism
+    FROM (
+        -- each row once per column a rule may be anchored on
+        SELECT *, unnest([
+            {'anchor': 'mechanism', 'value': mechanism}, {'anchor': 'stage', 'value': stage},
+            {'anchor': 'exercise_type', 'value': exercise_type},
+            {'anchor': 'service', 'value': service}, {'anchor': 'host', 'value': host},
+            {'anchor': 'family', 'value': family}
+        ]) AS anchor_value
+        FROM event_rows
+    ) AS e
+    JOIN anchor_keys AS k
+        ON k.anchor = e.anchor_value.anchor AND k.value = e.anchor_value.value
         AND (k.family IS NULL OR k.family = e.family)
         AND (k.multilateral IS NULL OR CAST(k.multilateral AS BOOLEAN) = e.multilateral)
-    UNION ALL
-    SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
-           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
-    FROM event_rows AS e
-    JOIN anchor_keys AS k ON k.anchor = 'stage' AND k.value = e.stage
-        AND (k.family IS NULL OR k.family = e.family)
-        AND (k.multilateral IS NULL OR CAST(k.multilateral AS BOOLEAN) = e.multilateral)
-    UNION ALL
-    SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
-           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
-    FROM event_rows AS e
-    JOIN anchor_keys AS k ON k.anchor = 'exercise_type' AND k.value = e.exercise_type
-        AND (k.family IS NULL OR k.family = e.family)
-        AND (k.multilateral IS NULL OR CAST(k.multilateral AS BOOLEAN) = e.multilateral)
-    UNION ALL
-    SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
-           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
-    FROM event_rows AS e
-    JOIN anchor_keys AS k ON k.anchor = 'service' AND k.value = e.service
-        AND (k.family IS NULL OR k.family = e.family)
-        AND (k.multilateral IS NULL OR CAST(k.multilateral AS BOOLEAN) = e.multilateral)
-    UNION ALL
-    SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
-           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
-    FROM event_rows AS e
-    JOIN anchor_keys AS k ON k.anchor = 'host' AND k.value = e.host
-        AND (k.family IS NULL OR k.family = e.family)
-        AND (k.multilateral IS NULL OR CAST(k.multilateral AS BOOLEAN) = e.multilateral)
-    UNION ALL
-    SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
-           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
-    FROM event_rows AS e
-    JOIN anchor_keys AS k ON k.anchor = 'family' AND k.value = e.family
     UNION ALL
     -- a row that lists two of a rule's participants meets it once
     SELECT a.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
