@@ -59,7 +59,9 @@ class LocalEventLogStorage(SqliteEventLogStorage):
     asks SQLite whether a table, a column or a finished data migration exists ~5 times per
     step: several seconds of a warm run. Here each file keeps its engine and one open
     connection, and the schema answers are kept until an upgrade. Every event is still its own
-    committed transaction.
+    committed transaction. It overrides private parts of Dagster 1.13's SQLite storage
+    (`_connect`, `_initdb`, `_initialized_dbs`, `_db_lock`; pyproject pins dagster below 1.14):
+    tests/test_event_log.py reads its runs back through the stock storage, recheck on an upgrade.
     """
 
     _KEPT_ENGINES = 64
