@@ -579,23 +579,16 @@ def _topological(names: set, parents: dict) -> list:
     return ordered
 
 
-class _read_only:
+@contextmanager
+def _read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
     """A read-only connection to the warehouse, or None when there is none yet."""
+    if not path.exists():
+        yield None
+        return
+    from pipelines.warehouse.resources import read_only_warehouse
 
-    def __init__(self, path: Path) -> None:
-        self._path, self._con, self._lock = path, None, FileLock(f"{path}.lock")
-
-    def __enter__(self) -> duckdb.DuckDBPyConnection | None:
-        if not self._path.exists():
-            return None
-        self._lock.acquire()
-        self._con = duckdb.connect(str(self._path), read_only=True)
-        return self._con
-
-    def __exit__(self, *exc) -> None:
-        if self._con is not None:
-            self._con.close()
-            self._lock.release()
+    with read_only_warehouse(path, lock_timeout_s=-1) as con:  # a plan waits as long as a run
+        yield con
 
 
 # --- the guard, while a step runs ---------------------------------------------------------------
