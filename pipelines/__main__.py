@@ -79,9 +79,6 @@ def _run(job: str, log_level: str, timings: bool, explain: bool, started: float)
 
 
 def _plan_and_execute(job: str, log_level: str, timings: bool, explain: bool, started: float):
-    import importlib
-    import threading
-
     from pipelines.orchestration import up_to_date
     from pipelines.settings import warehouse_path
 
@@ -101,12 +98,6 @@ def _plan_and_execute(job: str, log_level: str, timings: bool, explain: bool, st
     if plan.nothing_to_do:
         _nothing_to_do(explain or timings, started)
         return
-    if stale_checks:
-        # Importing great_expectations takes seconds; do it on the other core while the first,
-        # check-free assets run, instead of in the first check.
-        threading.Thread(
-            target=importlib.import_module, args=("great_expectations",), daemon=True
-        ).start()
     notebooks = [key for key in stale_assets if key.to_user_string().startswith("notebook_")]
     if notebooks:
         # Their kernels start now, on the other core, while the tables are built.
