@@ -86,9 +86,10 @@ def render(cases: dict[str, list[dict]]) -> str:
 
 
 def write_section(text: str, path: Path = PROJECT_ROOT / "bench" / "RESULTS.md") -> None:
-    """Replace this section of RESULTS.md, or add it at the end; other sections are kept."""
+    """Replace this section's table in RESULTS.md, or add it at the end; other sections are kept,
+    and so are the dated notes (### headings) under this one."""
     current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^### |^## |\Z)", re.DOTALL | re.MULTILINE)
     if pattern.search(current):
         updated = pattern.sub(lambda _: text + "\n", current)
     else:
