@@ -12,11 +12,13 @@ computed from and of what it wrote, in `build/up_to_date.json`:
 - `output`: the content version of what the step wrote.
 
 A content version is a hash of a table's columns and rows (order-free: DuckDB's hash of every
-row, summed) or of the bytes of the files a step writes. A step is up to date when its code hash
-is the same, every input has the recorded version and its output still has the recorded version
-(a deleted or edited chart, notebook, report or table is rebuilt). `plan` decides this for the
-whole job before it runs; steps downstream of a stale step are decided again when they run, once
-their inputs are rebuilt, so a model rebuilt to the same rows does not rebuild what reads it.
+row, summed) or of the bytes of the files a step writes; within one run a table is hashed once
+(`_RunTables`: the version a step recorded for its output is the input version of the steps that
+read it). A step is up to date when its code hash is the same, every input has the recorded
+version and its output still has the recorded version (a deleted or edited chart, notebook,
+report or table is rebuilt). `plan` decides this for the whole job before it runs; steps
+downstream of a stale step are decided again when they run, once their inputs are rebuilt, so a
+model rebuilt to the same rows does not rebuild what reads it.
 Only `python -m pipelines run` skips (it sets TRACKER_SKIP_UP_TO_DATE=1); `--force`
 (`make run FORCE=1`) recomputes everything, and so do runs started elsewhere, which still record
 what they built.
@@ -213,7 +215,7 @@ def forget_outputs() -> None:
 class _RunTables:
     """Versions of warehouse tables known within one in-process run, so that a table a step wrote
     (its version computed as the step's output) or read is not hashed again by every step that
-    reads it. A step forgets the tables it writes before it writes them (`forget_tables`); any
+    reads it. A step forgets the tables it writes (its own assets') before writing them; any
     other write to the warehouse (a step that is not guarded, another process, a connection
     taken outside `Warehouse`) changes its files, and then every version is forgotten."""
 
