@@ -12,11 +12,13 @@ computed from and of what it wrote, in `build/up_to_date.json`:
 - `output`: the content version of what the step wrote.
 
 A content version is a hash of a table's columns and rows (order-free: DuckDB's hash of every
-row, summed) or of the bytes of the files a step writes. A step is up to date when its code hash
-is the same, every input has the recorded version and its output still has the recorded version
-(a deleted or edited chart, notebook, report or table is rebuilt). `plan` decides this for the
-whole job before it runs; steps downstream of a stale step are decided again when they run, once
-their inputs are rebuilt, so a model rebuilt to the same rows does not rebuild what reads it.
+row, summed) or of the bytes of the files a step writes; within one run a table is hashed once
+(`_RunTables`: the version a step recorded for its output is the input version of the steps that
+read it). A step is up to date when its code hash is the same, every input has the recorded
+version and its output still has the recorded version (a deleted or edited chart, notebook,
+report or table is rebuilt). `plan` decides this for the whole job before it runs; steps
+downstream of a stale step are decided again when they run, once their inputs are rebuilt, so a
+model rebuilt to the same rows does not rebuild what reads it.
 Only `python -m pipelines run` skips (it sets TRACKER_SKIP_UP_TO_DATE=1); `--force`
 (`make run FORCE=1`) recomputes everything, and so do runs started elsewhere, which still record
 what they built.
@@ -209,17 +211,61 @@ def forget_outputs() -> None:
         _plan_outputs.clear()
 
 
+@dataclass
+class _RunTables:
+    """Versions of warehouse tables known within one in-process run, so that a table a step wrote
+    (its version computed as the step's output) or read is not hashed again by every step that
+    reads it. A step forgets the tables it writes (its own assets') before writing them; any
+    other write to the warehouse (a step that is not guarded, another process, a connection
+    taken outside `Warehouse`) changes its files, and then every version is forgotten."""
+
+    run: tuple[str, str] | None = None  # (run id, warehouse)
+    state: tuple | None = None  # the warehouse files when `versions` were last known right
+    versions: dict[str, object] = field(default_factory=dict)
+
+
+_run_tables = _RunTables()
+
+
+def _tables_of_run(run_id: str, database: str, wrote: bool = False) -> dict[str, object]:
+    """The versions known in this run: ask while holding a connection to the warehouse. `wrote`:
+    the step that asks has just written the warehouse (its own tables, forgotten before)."""
+    from pipelines.warehouse.resources import files_state, written_elsewhere
+
+    key, state = (run_id, str(Path(database).resolve())), files_state(database)
+    changed = _run_tables.state != state and not wrote
+    if _run_tables.run != key or changed or written_elsewhere(database):
+        _run_tables.run, _run_tables.versions = key, {}
+    _run_tables.state = state
+    return _run_tables.versions
+
+
+def forget_tables(names: Iterable[str]) -> None:
+    """A step is about to write these tables: what was known of them no longer holds."""
+    for name in names:
+        _run_tables.versions.pop(f"out:{name}", None)
+
+
+def _is_table(name: str) -> bool:
+    """A step's output that is one whole table (not files, nor a version derived from tables)."""
+    return ":" not in name and _file_outputs(name) is None
+
+
 class _Memo:
     """Hashes computed once per plan or step: the package and the data folders do not change
     while one step decides."""
 
-    def __init__(self, outputs: dict[str, object] | None = None) -> None:
+    def __init__(self, outputs: dict[str, object] | None = None, tables_only: bool = False) -> None:
         self._values: dict[str, object] = {}
         self._files = _shared if _shared is not None else self._values
         self._outputs = outputs if outputs is not None else self._values
+        # the run's versions hold tables only: files a step writes are not watched
+        self._tables_only = tables_only
 
     def get(self, key: str, compute: Callable[[], object]) -> object:
         values = self._outputs if key.startswith("out:") else self._files
+        if self._tables_only and values is self._outputs and not _is_table(key[4:]):
+            values = self._values
         if key not in values:
             values[key] = compute()
         return values[key]
@@ -357,16 +403,18 @@ def save_records(records: dict[str, dict]) -> None:
 
 
 def why_stale(
-    name: str, record: dict | None, code: str, inputs: dict, output: str | None
+    name: str, record: dict | None, code: str, inputs: dict, output: Callable[[], str | None]
 ) -> str | None:
-    """None when the step is up to date, else the first reason it is not."""
+    """None when the step is up to date, else the first reason it is not. `output` gives the
+    version of what the step wrote last time: asked only when it decides (hashing a 10^6-row
+    table costs a quarter of a second, and a step about to be recomputed anyway need not)."""
     if not skipping_enabled():
         return "forced" if os.environ.get(SKIP_ENV) == "0" else "skipping is off"
     if record is None:
         return "never built"
     if record.get("code") != code:
         return "code, data files or settings changed"
-    if record.get("output") != output or output is None:
+    if record.get("output") != (output := output()) or output is None:
         return "output missing or changed since it was built"
     changed = sorted(k for k in inputs.keys() | record.get("inputs", {}).keys()
                      if inputs.get(k) != record.get("inputs", {}).get(k))  # fmt: skip
@@ -499,7 +547,9 @@ def decide(graph: Graph, warehouse: Path) -> Plan:
                 store.get(name),
                 code_version(name, memo),
                 input_versions(name, graph.assets[name], con, memo) if con else {},
-                memo.get(f"out:{name}", lambda n=name: output_version(n, con)) if con else None,
+                lambda n=name: (
+                    memo.get(f"out:{n}", lambda: output_version(n, con)) if con else None
+                ),
             )
             if reason:
                 stale[name] = reason
@@ -514,7 +564,7 @@ def decide(graph: Graph, warehouse: Path) -> Plan:
                     store.get(name),
                     code_version(name, memo),
                     input_versions(name, [table], con, memo) if con else {},
-                    recorded.get("output"),
+                    lambda recorded=recorded: recorded.get("output"),
                 )
                 blocking = name.endswith(":great_expectations")
                 if reason is None and blocking and recorded.get("output") != "passed":
@@ -599,9 +649,12 @@ def _decide(name: str, deps: list[str], con, memo: _Memo) -> tuple[str | None, d
     code = code_version(name, memo)
     inputs = input_versions(name, deps, con, memo)
     record = load_store().get(name)
-    output = (record or {}).get("output") if ":" in name else output_version(name, con)
+    if ":" in name:  # a check's output is its last verdict
+        output = lambda: (record or {}).get("output")  # noqa: E731
+    else:
+        output = lambda: memo.get(f"out:{name}", lambda: output_version(name, con))  # noqa: E731
     reason = why_stale(name, record, code, inputs, output)
-    if reason is None and name.endswith(":great_expectations") and output != "passed":
+    if reason is None and name.endswith(":great_expectations") and output() != "passed":
         reason = "failed last time"
     return reason, {"code": code, "inputs": inputs}
 
@@ -645,8 +698,10 @@ def asset_steps(context) -> dict[str, list[str]]:
 
 def partition(context, warehouse, steps: dict[str, list[str]]) -> tuple[set[str], dict]:
     """Decide each asset of a running step: (the up-to-date names, every name's fingerprint)."""
-    memo, fresh, fingerprints = _Memo(), set(), {}
+    fresh, fingerprints = set(), {}
     with warehouse.get_connection() as con:
+        known = _tables_of_run(context.run.run_id, warehouse.database)
+        memo = _Memo(outputs=known, tables_only=True)
         for name, deps in steps.items():
             reason, fingerprints[name] = _decide(name, deps, con, memo)
             if reason is None:
@@ -663,9 +718,13 @@ def record(context, warehouse, fingerprints: dict[str, dict]) -> None:
     if _shared is not None and not fingerprints.keys() <= _sql_files().keys():
         _shared.clear()  # a step other than a SQL model may have written files that are hashed
     with warehouse.get_connection() as con:
-        save_records(
-            {n: _stamp(f, output_version(n, con), context) for n, f in fingerprints.items()}
-        )
+        # what the step wrote is what the steps reading it find as their input
+        known = _tables_of_run(context.run.run_id, warehouse.database, wrote=True)
+        memo = _Memo(outputs=known, tables_only=True)
+        versions = {
+            n: memo.get(f"out:{n}", lambda n=n: output_version(n, con)) for n in fingerprints
+        }
+        save_records({n: _stamp(f, versions[n], context) for n, f in fingerprints.items()})
 
 
 def skipped(name: str):
@@ -692,11 +751,15 @@ def guarded(fn: Callable) -> Callable:
         except duckdb.ConnectionException:
             # The file is already open in this process with another configuration (a caller
             # reading it while it materializes): decide nothing, record nothing, just run.
+            _run_tables.versions.clear()
             return context, None, False, {}
         if fresh and len(fresh) < len(fingerprints):
             for name in fresh:
                 outcomes[name] = (RECOMPUTED, "runs with the other assets of its step")
-        return context, warehouse, len(fresh) == len(fingerprints), fingerprints
+        up_to_date = len(fresh) == len(fingerprints)
+        if not up_to_date:  # every table the step writes, selected or not
+            forget_tables(key.to_user_string() for key in context.assets_def.keys)
+        return context, warehouse, up_to_date, fingerprints
 
     if inspect.isgeneratorfunction(fn):
 
@@ -746,7 +809,9 @@ def guarded_check(table: str, check_name: str = "great_expectations", warning: b
             warehouse = _warehouse_of(args, kwargs)
             try:
                 with warehouse.get_connection() as con:
-                    reason, fingerprint = _decide(name, [table], con, _Memo())
+                    known = _tables_of_run(context.run.run_id, warehouse.database)
+                    memo = _Memo(outputs=known, tables_only=True)
+                    reason, fingerprint = _decide(name, [table], con, memo)
             except duckdb.ConnectionException:  # open here with another configuration: just run
                 return fn(*args, **kwargs)
             if reason is None:

@@ -23,10 +23,36 @@ from pipelines import settings
 # Warehouses held open by this process for a whole run (`kept_open`): resolved path -> connection.
 _kept: dict[str, duckdb.DuckDBPyConnection] = {}
 _kept_guard = threading.Lock()
+# Each warehouse's files (`files_state`) as this process's last connection left them on closing:
+# when they differ at the next connection, something else wrote the warehouse meanwhile.
+_left: dict[str, tuple] = {}
 
 
 def _key(database: str) -> str:
     return str(Path(database).resolve())
+
+
+def files_state(database: str | Path) -> tuple:
+    """The warehouse file and its write-ahead log as the file system sees them: a committed
+    write changes one of them (the log grows, a checkpoint rewrites the file), reading neither."""
+    state = []
+    for path in (Path(database), Path(f"{database}.wal")):
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            state.append(None)
+        else:
+            state.append((found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns))
+    return tuple(state)
+
+
+def written_elsewhere(database: str | Path) -> bool:
+    """Whether anything but this process's own connections may have written the warehouse since
+    the last of them closed. Ask while holding a connection, so that nothing writes meanwhile."""
+    key = _key(str(database))
+    if key in _kept:  # held open here for the run: no other process can open the file
+        return False
+    return _left.get(key) != files_state(database)
 
 
 @contextmanager
@@ -98,7 +124,13 @@ class Warehouse(DuckDBResource):
             finally:
                 cursor.close()
             return
-        with self.lock(), super().get_connection() as connection:
-            # A memory cap so large stages spill to disk instead of growing (settings.duckdb_config).
-            settings.apply_duckdb_config(connection)
-            yield connection
+        with self.lock():
+            try:
+                with super().get_connection() as connection:
+                    # A memory cap so large stages spill to disk instead of growing
+                    # (settings.duckdb_config).
+                    settings.apply_duckdb_config(connection)
+                    yield connection
+            finally:
+                # closed (and checkpointed), still under the lock: what this process left
+                _left[_key(self.database)] = files_state(self.database)

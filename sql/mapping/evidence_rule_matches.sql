@@ -114,6 +114,9 @@ candidate AS (
         unnest(coalesce(map_extract_value(i.ids, e.event_id), [e.event_id])) AS event_id,
         e.event_id AS row_event_id,
         r.rule_id,
+        -- the rule's long rationale rides on the join that checks its conditions: only the pairs
+        -- that meet them carry it, and no second join over the result is needed
+        r.rationale,
         r.keywords,
         e.matches,
         r.hosts, r.multilateral, r.japan_any, r.india_any, r.valid_from,
@@ -148,8 +151,7 @@ SELECT
     c.event_id,
     c.row_event_id,
     c.rule_id,
-    -- the rule's long rationale joins the result, not every candidate pair
-    x.rationale,
+    c.rationale,
     -- What matched, in words an analyst can check: the words found, then the conditions met.
     list_concat(
         CASE WHEN nullif(keywords, '') IS NULL THEN []
@@ -168,6 +170,5 @@ SELECT
         ], lambda t: t IS NOT NULL)
     ) AS matched_terms
 FROM candidate AS c
-JOIN (SELECT rule_id, rationale FROM evidence_rules) AS x USING (rule_id)
 -- no ORDER BY: the table is only read by evidence_links, which groups it (sorting 10^6 rows of
 -- lists cost seconds)
