@@ -10,7 +10,7 @@ from dagster import AssetSelection, DagsterInstance, materialize
 
 from pipelines import settings
 from pipelines.warehouse.resources import Warehouse
-from pipelines.warehouse.validation import suite_names
+from pipelines.warehouse.validation import suite_names, validate_table
 from tests.helpers import folder_digest
 
 
@@ -87,6 +87,24 @@ def test_data_docs_are_built(built):
 
 def test_runs_leave_the_expectations_folder_unchanged(built, expectations_before):
     assert folder_digest(settings.EXPECTATIONS_DIR) == expectations_before
+
+
+def test_a_validation_only_reads_the_project_suites(warehouse, tmp_path, monkeypatch):
+    # Runs in other build folders read these files at the same time: none may be rewritten.
+    monkeypatch.setenv("TRACKER_BUILD_DIR", str(tmp_path))  # a run-time folder of its own
+
+    def stamps() -> dict:
+        return {
+            p: p.stat().st_mtime_ns for p in settings.EXPECTATIONS_DIR.rglob("*") if p.is_file()
+        }
+
+    before = stamps()
+    for _ in range(2):  # the first validation adds its definition, the second finds it
+        for table in ("events", "commitments"):
+            result = validate_table(warehouse, table)
+            assert result.success and result.evaluated > 0, result.failures
+    assert (tmp_path / "great_expectations" / "validation_definitions").is_dir()
+    assert stamps() == before
 
 
 def test_great_expectations_loads_without_running_scipy_stats():
