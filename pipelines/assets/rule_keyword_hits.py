@@ -90,7 +90,7 @@ def column_batches(
     con: duckdb.DuckDBPyConnection, fields: list[str], rows: int | None = None
 ) -> Iterator[tuple[list[str], list[str], list[list[int]]]]:
     """event_rows in batches of `rows`, each as (event ids, one joined text per field, the
-    values' lengths per field). DuckDB joins each field's values as KeywordMatcher.match_joined
+    values' lengths per field). DuckDB joins each field's values as KeywordMatcher.match_columns
     reads them (each value + ' ', parted by a NUL), so no value becomes a Python object."""
     # The names come from FIELDS above, never from data.
     texts = ", ".join(
