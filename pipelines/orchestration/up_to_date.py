@@ -271,6 +271,13 @@ class _Memo:
         return values[key]
 
 
+def _run_memo(context, warehouse, wrote: bool = False) -> _Memo:
+    """A step's memo whose table versions are the run's (`_tables_of_run`): ask while holding a
+    connection to the warehouse."""
+    known = _tables_of_run(context.run.run_id, warehouse.database, wrote=wrote)
+    return _Memo(outputs=known, tables_only=True)
+
+
 @functools.cache
 def _catalogue(path: Path, modified: int, size: int) -> dict[str, dict]:
     from pipelines.curated.catalogue import read_entries
@@ -700,8 +707,7 @@ def partition(context, warehouse, steps: dict[str, list[str]]) -> tuple[set[str]
     """Decide each asset of a running step: (the up-to-date names, every name's fingerprint)."""
     fresh, fingerprints = set(), {}
     with warehouse.get_connection() as con:
-        known = _tables_of_run(context.run.run_id, warehouse.database)
-        memo = _Memo(outputs=known, tables_only=True)
+        memo = _run_memo(context, warehouse)
         for name, deps in steps.items():
             reason, fingerprints[name] = _decide(name, deps, con, memo)
             if reason is None:
@@ -719,8 +725,7 @@ def record(context, warehouse, fingerprints: dict[str, dict]) -> None:
         _shared.clear()  # a step other than a SQL model may have written files that are hashed
     with warehouse.get_connection() as con:
         # what the step wrote is what the steps reading it find as their input
-        known = _tables_of_run(context.run.run_id, warehouse.database, wrote=True)
-        memo = _Memo(outputs=known, tables_only=True)
+        memo = _run_memo(context, warehouse, wrote=True)
         versions = {
             n: memo.get(f"out:{n}", lambda n=n: output_version(n, con)) for n in fingerprints
         }
@@ -809,8 +814,7 @@ def guarded_check(table: str, check_name: str = "great_expectations", warning: b
             warehouse = _warehouse_of(args, kwargs)
             try:
                 with warehouse.get_connection() as con:
-                    known = _tables_of_run(context.run.run_id, warehouse.database)
-                    memo = _Memo(outputs=known, tables_only=True)
+                    memo = _run_memo(context, warehouse)
                     reason, fingerprint = _decide(name, [table], con, memo)
             except duckdb.ConnectionException:  # open here with another configuration: just run
                 return fn(*args, **kwargs)

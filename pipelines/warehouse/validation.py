@@ -154,7 +154,7 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
     context = _context()
     suite = context.suites.get(table)
     batch_definition = _batch_definition(context, table)
-    definition = _validation_definition(context, gx, table, batch_definition, suite)
+    definition = _validation_definition(context, table, batch_definition, suite)
     validator = Validator(batch_definition, batch_parameters={"dataframe": frame})
     row_ids = {e["id"] for e in row_wise}
     originals = [e for e in suite.expectations if e.id in row_ids]
@@ -457,7 +457,7 @@ def _context():
     return _context_for(str(runtime_dir().resolve()))
 
 
-def _validation_definition(context, gx, table: str, batch_definition, suite):
+def _validation_definition(context, table: str, batch_definition, suite):
     """The table's validation definition (in the run-time folder), added the first time.
 
     GE's `add_or_update` would also write the suite back into expectations/ and the data source
@@ -465,6 +465,7 @@ def _validation_definition(context, gx, table: str, batch_definition, suite):
     build folders, are reading at the same time, and a reader that opens one mid-write finds no
     suite. Here the project's files are only read.
     """
+    from great_expectations import ValidationDefinition
     from great_expectations.exceptions import DataContextError
 
     definitions, store = context.validation_definitions, context.validation_definition_store
@@ -477,7 +478,7 @@ def _validation_definition(context, gx, table: str, batch_definition, suite):
     key = store.get_key(name=table, id=None)
     if store.has_key(key=key):  # a suite replaced by one with another id since it was stored
         store.remove_key(key=key)
-    return definitions.add(gx.ValidationDefinition(name=table, data=batch_definition, suite=suite))
+    return definitions.add(ValidationDefinition(name=table, data=batch_definition, suite=suite))
 
 
 def _batch_definition(context, table: str):
