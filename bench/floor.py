@@ -53,7 +53,7 @@ def sql_floor(loaded: Path, work: Path) -> dict:
                 if name in PYTHON_STEPS:
                     PYTHON_STEPS[name][1](con)
                 else:
-                    con.execute(f"CREATE OR REPLACE TABLE {name} AS\n{models[name].sql}")
+                    models[name].build(con)
                 pending.discard(name)
                 done.add(name)
     return {"floor": "sql", "wall_s": round(time.perf_counter() - started, 2), "models": sorted(done),

@@ -96,13 +96,19 @@ def _not_null(con, table: str, column: str, rows: int) -> dict:
     offending = con.execute(
         f"SELECT count(*) FILTER (WHERE {missing}) FROM {table}"  # noqa: S608
     ).fetchone()[0]
-    index = [
-        r[0]
-        for r in con.execute(
-            f"SELECT rowid FROM {table} WHERE {missing} ORDER BY rowid LIMIT {EXAMPLES}"  # noqa: S608
-        ).fetchall()
-    ]
+    index = _positions(con, table, missing) if offending else []
     return _column_map(rows, rows, offending, [None] * len(index), [], index)
+
+
+def _positions(con, table: str, condition: str) -> list[int]:
+    """Where the first rows meeting `condition` sit among the rows as read: the index GE's pandas
+    frame gives them. Counted, not a rowid: a view has none."""
+    found = con.execute(
+        f"""SELECT position FROM (
+            SELECT row_number() OVER () - 1 AS position, {condition} AS hit FROM {table}
+        ) WHERE hit ORDER BY position LIMIT {EXAMPLES}"""  # noqa: S608
+    ).fetchall()
+    return [row[0] for row in found]
 
 
 def _duplicates(con, table: str, columns: list[str], kept: str, rows: int) -> dict:

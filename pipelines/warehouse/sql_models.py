@@ -3,6 +3,10 @@
 A model is one SELECT in `sql/<layer>/<table>.sql`. Its asset materializes the table
 `CREATE OR REPLACE TABLE <table> AS <select>` and depends on the assets whose tables the SELECT
 reads (DuckDB's own parser lists them), so adding a model needs no Python at all.
+
+A model whose leading comment holds the line `-- materialized: view` is stored as a view instead:
+for a plain filter of another table, which would otherwise be written again in full (at 10^6 rows,
+a second copy of the evidence ledger took a second to write).
 """
 
 import json
@@ -20,6 +24,8 @@ from pipelines.warehouse.resources import Warehouse
 
 LAYERS = ("staging", "mapping", "marts")
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_MATERIALIZED = re.compile(r"^--\s*materialized:\s*(\S+)\s*$")
+MATERIALIZATIONS = ("table", "view")
 
 
 @dataclass(frozen=True)
@@ -29,15 +35,54 @@ class SqlModel:
     path: Path
     sql: str
 
-    @property
-    def description(self) -> str:
-        """The model's leading `--` comment block: why the table exists."""
+    def _leading_comment(self) -> list[str]:
         lines = []
         for line in self.sql.splitlines():
             if not line.startswith("--"):
                 break
-            lines.append(line.removeprefix("--").strip())
+            lines.append(line)
+        return lines
+
+    @property
+    def description(self) -> str:
+        """The model's leading `--` comment block: why the table exists."""
+        lines = [
+            line.removeprefix("--").strip()
+            for line in self._leading_comment()
+            if not _MATERIALIZED.match(line)
+        ]
         return " ".join(lines).strip() or f"{self.layer} model {self.name}"
+
+    @property
+    def materialized(self) -> str:
+        """'table' (the default) or 'view', from a `-- materialized: ...` line of the comment."""
+        for line in self._leading_comment():
+            found = _MATERIALIZED.match(line)
+            if found:
+                if found.group(1) not in MATERIALIZATIONS:
+                    raise ValueError(
+                        f"{self.path}: materialized must be one of {MATERIALIZATIONS}, "
+                        f"not {found.group(1)!r}"
+                    )
+                return found.group(1)
+        return "table"
+
+    def build(self, con: duckdb.DuckDBPyConnection) -> None:
+        """(Re)create the model's table or view from its SELECT. An object of the other kind under
+        the name (a build from before the model changed kind) is dropped first: DuckDB replaces a
+        table only with a table and a view only with a view."""
+        kind = self.materialized
+        [(is_view,)] = con.execute(
+            "SELECT count(*) > 0 FROM duckdb_views() WHERE view_name = ? AND schema_name = 'main' "
+            "AND database_name = current_database() AND NOT internal",
+            [self.name],
+        ).fetchall()
+        # The name comes from a file name checked against _TABLE_NAME, never from data.
+        if kind == "table" and is_view:
+            con.execute(f"DROP VIEW {self.name}")
+        elif kind == "view" and not is_view:
+            con.execute(f"DROP TABLE IF EXISTS {self.name}")
+        con.execute(f"CREATE OR REPLACE {kind.upper()} {self.name} AS\n{self.sql}")
 
     def tables_read(self) -> set[str]:
         """Base tables named anywhere in the SELECT, from DuckDB's parse tree (no binding)."""
@@ -69,7 +114,9 @@ def discover_models(sql_dir: Path) -> list[SqlModel]:
         for path in sorted((sql_dir / layer).glob("*.sql")):
             if not _TABLE_NAME.match(path.stem):
                 raise ValueError(f"{path}: model files must be named like tables (a-z, 0-9, _)")
-            models.append(SqlModel(path.stem, layer, path, path.read_text(encoding="utf-8")))
+            model = SqlModel(path.stem, layer, path, path.read_text(encoding="utf-8"))
+            model.materialized  # noqa: B018 (an unknown kind fails at load, not at the step)
+            models.append(model)
     names = [model.name for model in models]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
@@ -103,8 +150,7 @@ def _model_asset(model: SqlModel, deps: list[str]) -> AssetsDefinition:
     @guarded
     def _materialize(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         with warehouse.get_connection() as con:
-            # The name comes from a file name checked against _TABLE_NAME, never from data.
-            con.execute(f"CREATE OR REPLACE TABLE {model.name} AS\n{model.sql}")
+            model.build(con)
             metadata = table_metadata(con, model.name)
         context.log.info(f"{model.name}: {metadata['dagster/row_count'].value} rows")
         return MaterializeResult(metadata=metadata)
