@@ -23,7 +23,8 @@ EXPORTS = {
     "evidence": "SELECT ev.commitment_id, ev.event_id, array_to_string(ev.rule_ids, '; ') AS rules, "
     "array_to_string(ev.matched_terms, '; ') AS matched_terms, ev.basis, ev.confidence, "
     "ev.review_status, ev.review_reason, e.start_date, e.date_precision, e.name, e.source_url "
-    "FROM evidence AS ev JOIN events AS e USING (event_id) ORDER BY ev.commitment_id, e.start_date",
+    "FROM evidence AS ev JOIN events AS e USING (event_id) "
+    "ORDER BY ev.commitment_id, e.start_date, ev.event_id",
     "events": "SELECT event_id, family, name, start_date, end_date, date_precision, host, source_url, "
     "source_title, source_title_en, notes FROM events",
     "minerals_trade": "SELECT year, period, reporter, partner, flow, mineral, value, unit, value_usd, "

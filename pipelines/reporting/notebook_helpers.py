@@ -27,7 +27,7 @@ SELECT ev.commitment_id, e.start_date, e.date_precision, e.name, e.family, ev.ru
 FROM evidence AS ev JOIN events AS e USING (event_id)
 WHERE list_contains(?, ev.commitment_id)
 QUALIFY row_number() OVER (PARTITION BY ev.commitment_id ORDER BY e.start_date DESC, e.event_id) <= ?
-ORDER BY ev.commitment_id, e.start_date DESC
+ORDER BY ev.commitment_id, e.start_date DESC, e.event_id
 """
 EVIDENCE_COUNT_SQL = "SELECT count(*) FROM evidence WHERE list_contains(?, commitment_id)"
 # Kind and coverage date first: a status means nothing without the rule of its kind and the day
