@@ -1,6 +1,8 @@
 """The keywords every rule finds in every register row, found in one pass over each row's text."""
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import duckdb
 import numpy as np
@@ -30,6 +32,7 @@ _RULE_SETS = """
     ORDER BY rule_id, role
 """
 BATCH_ROWS = 100_000
+T = TypeVar("T")
 
 
 def rule_keyword_sets(con: duckdb.DuckDBPyConnection) -> list[KeywordSet]:
@@ -52,7 +55,8 @@ def write_rule_keyword_hits(con: duckdb.DuckDBPyConnection) -> int:
         columns=["set_number", "rule_id", "role"],
     )
     parts = []
-    for event_ids, texts, lengths in column_batches(con, used):
+    # the next batch is read by its own cursor while this one is matched
+    for event_ids, texts, lengths in read_ahead(column_batches(con.cursor(), used)):
         rows, set_numbers, bounds, words = matcher.match_columns(texts, lengths)
         # most hits hold one word; NUL parts the words of the others (no keyword holds one: the
         # parser admits printable ASCII)
@@ -84,6 +88,18 @@ def write_rule_keyword_hits(con: duckdb.DuckDBPyConnection) -> int:
         con.unregister("_hits")
         con.unregister("_readers")
     return con.execute("SELECT count(*) FROM rule_keyword_hits").fetchall()[0][0]
+
+
+def read_ahead(items: Iterator[T]) -> Iterator[T]:
+    """The items of `items`, the next one taken on a thread while the caller works on this one.
+    DuckDB releases the GIL while it runs a query, so reading a batch and matching the one before
+    share two cores instead of taking turns on one."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as pool:
+        done = object()
+        pending = pool.submit(next, items, done)
+        while (item := pending.result()) is not done:
+            pending = pool.submit(next, items, done)
+            yield item
 
 
 def column_batches(
