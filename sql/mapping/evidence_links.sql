@@ -121,8 +121,10 @@ SELECT
     e.source_url
 FROM grouped AS g
 LEFT JOIN reviews AS v USING (commitment_id, event_id)
--- only what is read of each event: its source lists need not travel through the join
+-- only what is read of each linked event: its source lists need not travel through the join, and
+-- with the events narrowed to those linked, DuckDB hashes them rather than the wide ledger rows
 LEFT JOIN (
     SELECT event_id, start_date, source_url, len(source_urls) >= 2 AS two_sources FROM events
+    SEMI JOIN (SELECT DISTINCT event_id FROM grouped) AS linked_events USING (event_id)
 ) AS e USING (event_id)
 -- No ORDER BY: every reader orders what it reads, and sorting 10^6 links cost most of a second.

@@ -45,45 +45,59 @@ anchored AS (
     FROM rules
 ),
 anchor_keys AS (
-    SELECT DISTINCT rule_id, anchor, family, multilateral, unnest(CASE anchor
-        WHEN 'mechanism' THEN mechanisms WHEN 'stage' THEN stages
-        WHEN 'exercise_type' THEN exercise_types WHEN 'service' THEN [service]
-        WHEN 'host' THEN hosts WHEN 'japan' THEN japan_any WHEN 'india' THEN india_any
-        WHEN 'family' THEN [family] ELSE [] END) AS value
+    SELECT DISTINCT rule_id, anchor, family AS rule_family, multilateral AS rule_multilateral,
+        unnest(CASE anchor
+            WHEN 'mechanism' THEN mechanisms WHEN 'stage' THEN stages
+            WHEN 'exercise_type' THEN exercise_types WHEN 'service' THEN [service]
+            WHEN 'host' THEN hosts WHEN 'japan' THEN japan_any WHEN 'india' THEN india_any
+            WHEN 'family' THEN [family] ELSE [] END) AS value
     FROM anchored
+),
+row_columns AS NOT MATERIALIZED (
+    -- what the conditions read of a register row
+    SELECT event_id, family, exercise_type, mechanism, stage, service, host, multilateral,
+           japan_participants, india_participants, start_date
+    FROM event_rows
+),
+anchor_pairs AS (
+    -- an equality join on the rule's anchor column, one join per column (the rows unnested once
+    -- per column and joined once cost more: six million rows built to be probed)
+    SELECT k.*, e.* FROM row_columns AS e JOIN anchor_keys AS k
+        ON k.anchor = 'mechanism' AND k.value = e.mechanism
+    UNION ALL
+    SELECT k.*, e.* FROM row_columns AS e JOIN anchor_keys AS k
+        ON k.anchor = 'stage' AND k.value = e.stage
+    UNION ALL
+    SELECT k.*, e.* FROM row_columns AS e JOIN anchor_keys AS k
+        ON k.anchor = 'exercise_type' AND k.value = e.exercise_type
+    UNION ALL
+    SELECT k.*, e.* FROM row_columns AS e JOIN anchor_keys AS k
+        ON k.anchor = 'service' AND k.value = e.service
+    UNION ALL
+    SELECT k.*, e.* FROM row_columns AS e JOIN anchor_keys AS k
+        ON k.anchor = 'host' AND k.value = e.host
+    UNION ALL
+    SELECT k.*, e.* FROM row_columns AS e JOIN anchor_keys AS k
+        ON k.anchor = 'family' AND k.value = e.family
 ),
 candidate_rows AS (
     -- Each rule joined to the rows that can meet it, carrying what the conditions read, so that no
     -- pair joins event_rows again: through its keywords, else an equality join on its anchor.
-    SELECT h.rule_id, h.matches, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
-           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
+    SELECT h.rule_id, h.matches, e.*
     FROM rule_keyword_hits AS h
-    JOIN event_rows AS e ON e.event_id = h.row_event_id
+    JOIN row_columns AS e ON e.event_id = h.row_event_id
     WHERE h.role = 'keywords'
     UNION ALL
-    -- an equality join on the rule's anchor column; the rule's family and multilateral
-    -- conditions join too, so that pairs they reject are never made
-    SELECT k.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
-           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
-    FROM (
-        -- each row once per column a rule may be anchored on
-        SELECT *, unnest([
-            {'anchor': 'mechanism', 'value': mechanism}, {'anchor': 'stage', 'value': stage},
-            {'anchor': 'exercise_type', 'value': exercise_type},
-            {'anchor': 'service', 'value': service}, {'anchor': 'host', 'value': host},
-            {'anchor': 'family', 'value': family}
-        ]) AS anchor_value
-        FROM event_rows
-    ) AS e
-    JOIN anchor_keys AS k
-        ON k.anchor = e.anchor_value.anchor AND k.value = e.anchor_value.value
-        AND (k.family IS NULL OR k.family = e.family)
-        AND (k.multilateral IS NULL OR CAST(k.multilateral AS BOOLEAN) = e.multilateral)
+    -- the rule's family and multilateral conditions filter the anchor's pairs at once, so that
+    -- pairs they reject go no further
+    SELECT rule_id, NULL, * EXCLUDE (rule_id, anchor, rule_family, rule_multilateral, value)
+    FROM anchor_pairs
+    WHERE (rule_family IS NULL OR rule_family = family)
+        AND (rule_multilateral IS NULL OR CAST(rule_multilateral AS BOOLEAN) = multilateral)
     UNION ALL
     -- a row that lists two of a rule's participants meets it once
-    SELECT a.rule_id, NULL, e.event_id, e.family, e.exercise_type, e.mechanism, e.stage,
-           e.service, e.host, e.multilateral, e.japan_participants, e.india_participants, e.start_date
-    FROM event_rows AS e
+    SELECT a.rule_id, NULL, e.*
+    FROM row_columns AS e
     JOIN anchored AS a ON a.anchor = 'all'
         OR (a.anchor = 'japan' AND list_has_any(e.japan_participants, a.japan_any))
         OR (a.anchor = 'india' AND list_has_any(e.india_participants, a.india_any))
