@@ -55,23 +55,24 @@ def write_rule_keyword_hits(con: duckdb.DuckDBPyConnection) -> int:
         columns=["set_number", "rule_id", "role"],
     )
     parts = []
-    # the next batch is read by its own cursor while this one is matched
-    for event_ids, texts, lengths in read_ahead(column_batches(con.cursor(), used)):
-        rows, set_numbers, bounds, words = matcher.match_columns(texts, lengths)
-        # most hits hold one word; NUL parts the words of the others (no keyword holds one: the
-        # parser admits printable ASCII)
-        matches = np.asarray(words + [""], dtype=object)[bounds[:-1]]
-        for i in np.flatnonzero(np.diff(bounds) > 1).tolist():
-            matches[i] = "\x00".join(words[bounds[i] : bounds[i + 1]])
-        parts.append(
-            pd.DataFrame(
-                {
-                    "row_event_id": np.asarray(event_ids, dtype=object)[rows],
-                    "set_number": set_numbers,
-                    "matches": matches,
-                }
+    # the next batch is read on its own cursor while this one is matched
+    with con.cursor() as reader:
+        for event_ids, texts, lengths in read_ahead(column_batches(reader, used)):
+            rows, set_numbers, bounds, words = matcher.match_columns(texts, lengths)
+            # most hits hold one word; NUL parts the words of the others (no keyword holds one:
+            # the parser admits printable ASCII)
+            matches = np.asarray(words + [""], dtype=object)[bounds[:-1]]
+            for i in np.flatnonzero(np.diff(bounds) > 1).tolist():
+                matches[i] = "\x00".join(words[bounds[i] : bounds[i + 1]])
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "row_event_id": np.asarray(event_ids, dtype=object)[rows],
+                        "set_number": set_numbers,
+                        "matches": matches,
+                    }
+                )
             )
-        )
     columns = {"row_event_id": [], "set_number": np.zeros(0, dtype=np.int64), "matches": []}
     hits = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns)
     con.register("_hits", hits)
