@@ -123,8 +123,9 @@ FROM grouped AS g
 LEFT JOIN reviews AS v USING (commitment_id, event_id)
 -- only what is read of each linked event: its source lists need not travel through the join, and
 -- with the events narrowed to those linked, DuckDB hashes them rather than the wide ledger rows
+-- (the events of `kept` are those of `grouped`, and `kept` is held once already for two readers)
 LEFT JOIN (
     SELECT event_id, start_date, source_url, len(source_urls) >= 2 AS two_sources FROM events
-    SEMI JOIN (SELECT DISTINCT event_id FROM grouped) AS linked_events USING (event_id)
+    SEMI JOIN (SELECT DISTINCT event_id FROM kept) AS linked_events USING (event_id)
 ) AS e USING (event_id)
 -- No ORDER BY: every reader orders what it reads, and sorting 10^6 links cost most of a second.
