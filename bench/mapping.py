@@ -1,12 +1,13 @@
 """`make bench-mapping`: event mapping at 10^6 events through Dagster against the keyword floor.
 
-In one run, on one copy of a warehouse loaded with the 10^6 generated events: the keyword floor
-(bench/floor.py `keywords`), the event-mapping assets materialized through Dagster as `make run`
-runs table steps (the warehouse held open for the run, its closing checkpoint timed and counted),
-then the floor again. Each runs in its own process; wall seconds, CPU
+In one run, in rounds (three by default; the machine is shared, so one stage's wall moves with
+what else runs): the event-mapping assets materialized through Dagster on a fresh copy of a
+warehouse loaded with the 10^6 generated events, as `make run` runs table steps (the warehouse
+held open for the run, its closing checkpoint timed and counted), between two measures of the
+keyword floor (bench/floor.py `keywords`). Each runs in its own process; wall seconds, CPU
 seconds (user + system, less sensitive than wall to other work on a shared machine) and the load
 average at its start are recorded in bench/work/mapping.json and in bench/RESULTS.md's mapping
-section.
+section, with each round's ratio to the mean of its two floors and the median over the rounds.
 
 The warehouse is the one a large partial `make bench` leaves (bench/work/large/build); when it
 is missing it is built first: registers generated, then what the mapping reads loaded and
@@ -20,6 +21,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -110,26 +112,32 @@ def materialize_steps(upstream: bool) -> dict:
 
 def main() -> None:
     """BENCH_MAPPING_EVENTS (default 10^6) picks another size for a quick look; only the 10^6
-    figures are written into bench/RESULTS.md."""
+    figures are written into bench/RESULTS.md. BENCH_MAPPING_ROUNDS (default 3) sets how many
+    times the stage runs, each on a fresh copy of the warehouse and between two floors."""
     events = int(os.environ.get("BENCH_MAPPING_EVENTS") or SIZES["large"][0])
+    rounds = max(1, int(os.environ.get("BENCH_MAPPING_ROUNDS") or 3))
     source = _source(events)
     loaded = source / "build" / "warehouse.duckdb"
     if not loaded.exists():
         prepare(events, source)
     build = WORK / "mapping"
-    shutil.rmtree(build, ignore_errors=True)
-    build.mkdir(parents=True)
     database = build / "warehouse.duckdb"
-    shutil.copy(loaded, database)
     env = _env(build, source)
     floor_args = ["-m", "bench.floor", "keywords", str(build), str(database)]
-    before = _measured(floor_args, env)
-    stage = _measured(["-m", "bench.mapping", "stage"], env)
-    after = _measured(floor_args, env)
-    if not stage["success"]:
-        raise SystemExit(f"the mapping stage failed: {stage}")
-    figures = {"events_rows": before["rows"], "floor_before": before, "mapping": stage,
-               "floor_after": after}  # fmt: skip
+    measured = []
+    for _ in range(rounds):
+        shutil.rmtree(build, ignore_errors=True)
+        build.mkdir(parents=True)
+        shutil.copy(loaded, database)
+        # the floor only reads the rows the stage does not write: the one after a stage is the
+        # one before the next
+        before = measured[-1]["floor_after"] if measured else _measured(floor_args, env)
+        stage = _measured(["-m", "bench.mapping", "stage"], env)
+        if not stage["success"]:
+            raise SystemExit(f"the mapping stage failed: {stage}")
+        after = _measured(floor_args, env)
+        measured.append({"floor_before": before, "mapping": stage, "floor_after": after})
+    figures = {"events_rows": measured[0]["floor_before"]["rows"], "rounds": measured}
     (WORK / "mapping.json").write_text(json.dumps(figures, indent=2) + "\n")
     section = render(figures)
     if events == SIZES["large"][0]:
@@ -141,39 +149,69 @@ def main() -> None:
     print(section)
 
 
+def _total(stage: dict) -> float:
+    """The event mapping's seconds: its steps and the closing checkpoint."""
+    return round(sum(v for k, v in stage["steps"].items() if k in STEPS) + stage["close_s"], 2)
+
+
 def render(f: dict) -> str:
-    stage, before, after = f["mapping"], f["floor_before"], f["floor_after"]
-    steps = {k: v for k, v in stage["steps"].items() if k in STEPS}
-    total = round(sum(steps.values()) + stage["close_s"], 2)
-    floor_lo, floor_hi = sorted((before["wall_s"], after["wall_s"]))
-    cpu_lo, cpu_hi = sorted((before["cpu_s"], after["cpu_s"]))
+    rounds = f["rounds"]
+    stages = [r["mapping"] for r in rounds]
+    wall_ratios = [_total(r["mapping"]) / statistics.mean(
+        (r["floor_before"]["wall_s"], r["floor_after"]["wall_s"])) for r in rounds]  # fmt: skip
+    cpu_ratios = [r["mapping"]["cpu_s"] / statistics.mean(
+        (r["floor_before"]["cpu_s"], r["floor_after"]["cpu_s"])) for r in rounds]  # fmt: skip
+    header = " | ".join(f"round {i + 1}" for i in range(len(rounds)))
+    rule = "|---|" + "---:|" * len(rounds)
     lines = [
         HEADING,
         "",
         f"Written by `make bench-mapping` (bench/mapping.py) on {time.strftime('%Y-%m-%d')}, on the "
-        f"{f['events_rows']:,} register rows of the large generated size: the keyword floor",
-        "(bench/floor.py `keywords`: every row's text read once, as the mapping reads it, and every",
-        "keyword of every rule found in it), then the event-mapping assets through Dagster, then the",
-        "floor again, in one run on one warehouse. The steps run as `make run` runs table steps:",
-        "the warehouse held open from the first to the last, then closed, which writes its",
-        "checkpoint; the close is counted in the total. CPU seconds are user + system of the process.",
+        f"{f['events_rows']:,} register rows of the large generated size, in {len(rounds)} rounds:",
+        "each the event-mapping assets through Dagster on a fresh copy of the loaded warehouse,",
+        "between two measures of the keyword floor (bench/floor.py `keywords`: every row's text read",
+        "once, as the mapping reads it, and every keyword of every rule found in it; the floor after",
+        "a round is the floor before the next). The steps run as `make run` runs table steps: the",
+        "warehouse held open from the first to the last, then closed, which writes its checkpoint;",
+        "the close is counted in the total. CPU seconds are user + system of the process.",
         "",
-        "| step (through Dagster) | seconds |",
-        "|---|---:|",
-        *[f"| {name} | {steps.get(name, '')} |" for name in STEPS],
-        f"| closing the warehouse (its checkpoint) | {stage['close_s']} |",
-        f"| **event mapping, total** | **{total}** |",
+        f"| step (through Dagster), seconds | {header} |",
+        rule,
+        *[
+            f"| {name} | " + " | ".join(str(s["steps"].get(name, "")) for s in stages) + " |"
+            for name in STEPS
+        ],  # fmt: skip
+        "| closing the warehouse (its checkpoint) | "
+        + " | ".join(str(s["close_s"]) for s in stages)
+        + " |",
+        "| **event mapping, total** | " + " | ".join(f"**{_total(s)}**" for s in stages) + " |",
         "",
-        "| | wall s | CPU s | load average at start |",
-        "|---|---:|---:|---:|",
-        f"| keyword floor, before | {before['wall_s']} | {before['cpu_s']} | {before['load_at_start']} |",
-        f"| mapping stage (Dagster run, all steps) | {stage['wall_s']} | {stage['cpu_s']} "
-        f"| {stage['load_at_start']} |",
-        f"| keyword floor, after | {after['wall_s']} | {after['cpu_s']} | {after['load_at_start']} |",
+        f"| | {header} |",
+        rule,
+        "| keyword floor before / after, wall s | "
+        + " | ".join(
+            f"{r['floor_before']['wall_s']} / {r['floor_after']['wall_s']}" for r in rounds
+        )
+        + " |",
+        "| keyword floor before / after, CPU s | "
+        + " | ".join(f"{r['floor_before']['cpu_s']} / {r['floor_after']['cpu_s']}" for r in rounds)
+        + " |",
+        "| mapping stage (Dagster run, all steps), wall / CPU s | "
+        + " | ".join(f"{s['wall_s']} / {s['cpu_s']}" for s in stages)
+        + " |",
+        "| load average at the stage's start | "
+        + " | ".join(str(s["load_at_start"]) for s in stages)
+        + " |",
+        "| event mapping / mean of its two floors, wall | "
+        + " | ".join(f"{x:.2f}" for x in wall_ratios)
+        + " |",
+        "| mapping CPU / mean of its two floors' CPU | "
+        + " | ".join(f"{x:.2f}" for x in cpu_ratios)
+        + " |",
         "",
-        f"Event mapping / floor: {total / max(floor_hi, 1e-9):.2f} to {total / max(floor_lo, 1e-9):.2f} "
-        f"(wall); mapping CPU / floor CPU: {stage['cpu_s'] / max(cpu_hi, 1e-9):.2f} to "
-        f"{stage['cpu_s'] / max(cpu_lo, 1e-9):.2f}. Bar: at most 20 s and 3x the floor.",
+        f"Event mapping / floor, median of the rounds: **{statistics.median(wall_ratios):.2f}** "
+        f"(wall; {min(wall_ratios):.2f} to {max(wall_ratios):.2f}), "
+        f"{statistics.median(cpu_ratios):.2f} (CPU). Bar: at most 20 s and 3x the floor.",
         "",
     ]
     return "\n".join(lines) + "\n"
