@@ -154,14 +154,26 @@ def _total(stage: dict) -> float:
     return round(sum(v for k, v in stage["steps"].items() if k in STEPS) + stage["close_s"], 2)
 
 
+def _row(label: str, cells) -> str:
+    return f"| {label} | " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _ratios(rounds: list[dict], of, unit: str) -> list[float]:
+    """Each round's `of(stage)` over the mean of its two floors' `unit` seconds."""
+    return [
+        of(r["mapping"]) / statistics.mean((r["floor_before"][unit], r["floor_after"][unit]))
+        for r in rounds
+    ]
+
+
 def render(f: dict) -> str:
     rounds = f["rounds"]
     stages = [r["mapping"] for r in rounds]
-    wall_ratios = [_total(r["mapping"]) / statistics.mean(
-        (r["floor_before"]["wall_s"], r["floor_after"]["wall_s"])) for r in rounds]  # fmt: skip
-    cpu_ratios = [r["mapping"]["cpu_s"] / statistics.mean(
-        (r["floor_before"]["cpu_s"], r["floor_after"]["cpu_s"])) for r in rounds]  # fmt: skip
-    header = " | ".join(f"round {i + 1}" for i in range(len(rounds)))
+    floors = {u: [f"{r['floor_before'][u]} / {r['floor_after'][u]}" for r in rounds]
+              for u in ("wall_s", "cpu_s")}  # fmt: skip
+    wall = _ratios(rounds, _total, "wall_s")
+    cpu = _ratios(rounds, lambda s: s["cpu_s"], "cpu_s")
+    names = " | ".join(f"round {i + 1}" for i in range(len(rounds)))
     rule = "|---|" + "---:|" * len(rounds)
     lines = [
         HEADING,
@@ -175,43 +187,27 @@ def render(f: dict) -> str:
         "warehouse held open from the first to the last, then closed, which writes its checkpoint;",
         "the close is counted in the total. CPU seconds are user + system of the process.",
         "",
-        f"| step (through Dagster), seconds | {header} |",
+        f"| step (through Dagster), seconds | {names} |",
         rule,
-        *[
-            f"| {name} | " + " | ".join(str(s["steps"].get(name, "")) for s in stages) + " |"
-            for name in STEPS
-        ],  # fmt: skip
-        "| closing the warehouse (its checkpoint) | "
-        + " | ".join(str(s["close_s"]) for s in stages)
-        + " |",
-        "| **event mapping, total** | " + " | ".join(f"**{_total(s)}**" for s in stages) + " |",
+        *[_row(name, [s["steps"].get(name, "") for s in stages]) for name in STEPS],
+        _row("closing the warehouse (its checkpoint)", [s["close_s"] for s in stages]),
+        _row("**event mapping, total**", [f"**{_total(s)}**" for s in stages]),
         "",
-        f"| | {header} |",
+        f"| | {names} |",
         rule,
-        "| keyword floor before / after, wall s | "
-        + " | ".join(
-            f"{r['floor_before']['wall_s']} / {r['floor_after']['wall_s']}" for r in rounds
-        )
-        + " |",
-        "| keyword floor before / after, CPU s | "
-        + " | ".join(f"{r['floor_before']['cpu_s']} / {r['floor_after']['cpu_s']}" for r in rounds)
-        + " |",
-        "| mapping stage (Dagster run, all steps), wall / CPU s | "
-        + " | ".join(f"{s['wall_s']} / {s['cpu_s']}" for s in stages)
-        + " |",
-        "| load average at the stage's start | "
-        + " | ".join(str(s["load_at_start"]) for s in stages)
-        + " |",
-        "| event mapping / mean of its two floors, wall | "
-        + " | ".join(f"{x:.2f}" for x in wall_ratios)
-        + " |",
-        "| mapping CPU / mean of its two floors' CPU | "
-        + " | ".join(f"{x:.2f}" for x in cpu_ratios)
-        + " |",
+        _row("keyword floor before / after, wall s", floors["wall_s"]),
+        _row("keyword floor before / after, CPU s", floors["cpu_s"]),
+        _row(
+            "mapping stage (Dagster run, all steps), wall / CPU s",
+            [f"{s['wall_s']} / {s['cpu_s']}" for s in stages],
+        ),  # fmt: skip
+        _row("load average at the stage's start", [s["load_at_start"] for s in stages]),
+        _row("event mapping / mean of its two floors, wall", [f"{x:.2f}" for x in wall]),
+        _row("mapping CPU / mean of its two floors' CPU", [f"{x:.2f}" for x in cpu]),
         "",
-        f"Event mapping / floor, median of the rounds: **{statistics.median(wall_ratios):.2f}** "
-        f"(wall; {min(wall_ratios):.2f} to {max(wall_ratios):.2f}), "
-        f"{statistics.median(cpu_ratios):.2f} (CPU). Bar: at most 20 s and 3x the floor.",
+        f"Event mapping / floor, median of the rounds: **{statistics.median(wall):.2f}** "
+        f"(wall; {min(wall):.2f} to {max(wall):.2f}), {statistics.median(cpu):.2f} (CPU). "
+        "Bar: at most 20 s and 3x the floor.",
         "",
     ]
     return "\n".join(lines) + "\n"
