@@ -59,9 +59,9 @@ def hashed(monkeypatch) -> list[str]:
     """The tables whose every row is hashed, in order."""
     tables, table_version = [], up_to_date.table_version
 
-    def counting(con, table, *args):
+    def counting(con, table, *args, **kwargs):
         tables.append(table)
-        return table_version(con, table, *args)
+        return table_version(con, table, *args, **kwargs)
 
     monkeypatch.setattr(up_to_date, "table_version", counting)
     return tables
@@ -122,3 +122,31 @@ def test_the_versions_of_a_run_are_forgotten_when_the_warehouse_was_written_else
     subprocess.run([sys.executable, "-c", other], check=True)
     with warehouse.get_connection():
         assert up_to_date._tables_of_run("run", warehouse.database) == {}
+
+
+def test_a_view_of_a_model_is_versioned_by_its_definition_and_inputs_without_computing_it(
+    tmp_path, monkeypatch
+):
+    sql = tmp_path / "sql" / "mapping"
+    sql.mkdir(parents=True)
+    # computing this view raises: its version must come from what it is made of
+    view = "-- materialized: view\nSELECT n, error('the view was computed') AS e FROM base"
+    (sql / "guarded_view.sql").write_text(view, encoding="utf-8")
+    monkeypatch.setattr(up_to_date.settings, "SQL_DIR", tmp_path / "sql")
+    con = duckdb.connect()
+    con.execute("CREATE TABLE base AS SELECT 1 AS n")
+    con.execute(f"CREATE VIEW guarded_view AS {view}")
+    with pytest.raises(duckdb.Error, match="the view was computed"):
+        con.execute("SELECT * FROM guarded_view").fetchall()
+
+    before = up_to_date.table_version(con, "guarded_view")
+    assert before == up_to_date.table_version(con, "guarded_view")
+    con.execute("INSERT INTO base VALUES (2)")  # its input's rows changed
+    after_input = up_to_date.table_version(con, "guarded_view")
+    (sql / "guarded_view.sql").write_text(f"{view} WHERE n > 1", encoding="utf-8")  # its model
+    con.execute(f"CREATE OR REPLACE VIEW guarded_view AS {view} WHERE n > 1")
+    after_model = up_to_date.table_version(con, "guarded_view")
+    assert len({before, after_input, after_model}) == 3
+    # a view no model file describes is hashed row by row, as a table is
+    con.execute("CREATE VIEW other_view AS SELECT n FROM base")
+    assert up_to_date.table_version(con, "other_view") == up_to_date.table_version(con, "base")

@@ -94,9 +94,17 @@ def package_version() -> str | None:
 
 
 def table_version(
-    con: duckdb.DuckDBPyConnection, table: str, where: str = "", params=()
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    where: str = "",
+    params=(),
+    version_of: Callable[[str], str | None] | None = None,
 ) -> str | None:
-    """Columns, row count and the sum of every row's hash: equal for equal contents, in any order."""
+    """Columns, row count and the sum of every row's hash: equal for equal contents, in any order.
+
+    A view of a SQL model is not read: its version is its model's SELECT and the versions of the
+    tables that reads (`version_of`, by default this function), which decide its rows.
+    Reading it would compute it, which for evidence_rule_matches is the whole cost of the rules."""
     # duckdb_columns(): the same names and types as information_schema.columns, in half the time
     columns = con.execute(
         "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
@@ -106,12 +114,31 @@ def table_version(
     ).fetchall()
     if not columns:
         return None
+    if not where and (view := _view_of_model(con, table)) is not None:
+        select, reads = view
+        version_of = version_of or (lambda name: table_version(con, name))
+        inputs = {name: version_of(name) for name in sorted(reads)}
+        return hashlib.sha256(json.dumps([columns, select, inputs]).encode()).hexdigest()
     # The name is an asset key checked against the warehouse's own catalogue just above.
     rows, total = con.execute(
         f'SELECT count(*), coalesce(sum(hash(t)), 0)::VARCHAR FROM "{table}" AS t {where}',  # noqa: S608
         list(params),
     ).fetchone()
     return hashlib.sha256(json.dumps([columns, rows, total]).encode()).hexdigest()
+
+
+def _view_of_model(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, set[str]] | None:
+    """(the model's SELECT, the tables it reads) when `name` is a view built from a model of
+    sql/; None for a table, or a view no model file describes. The model file, not the view's
+    stored text: DuckDB stores a view's text as written and, once the file is reopened, as it
+    prints the parsed query, so the stored text changes without the view changing."""
+    from pipelines.warehouse.sql_parse import is_view, tables_read
+
+    model = _sql_files().get(name) if is_view(con, name) else None
+    if model is None:
+        return None
+    select = model.read_text(encoding="utf-8")
+    return select, tables_read(select, str(model)) - {name}
 
 
 # --- what each step is computed from and writes -----------------------------------------------
@@ -358,10 +385,15 @@ def _chart_inputs(name: str, con: duckdb.DuckDBPyConnection) -> dict[str, str | 
     }
 
 
-def output_version(name: str, con: duckdb.DuckDBPyConnection) -> str | None:
+def output_version(
+    name: str, con: duckdb.DuckDBPyConnection, memo: _Memo | None = None
+) -> str | None:
     outputs = _file_outputs(name)
     if outputs is None:
-        return table_version(con, name)
+        # a view's inputs are looked up as a step's are: once per run or plan (the memo)
+        memo = memo or _Memo()
+        inputs = lambda t: memo.get(f"out:{t}", lambda: output_version(t, con, memo))  # noqa: E731
+        return table_version(con, name, version_of=inputs)
     root, files = outputs
     return files_version(files, root)
 
@@ -375,7 +407,7 @@ def input_versions(
         if narrow is not None:
             return narrow
     return {
-        dep: memo.get(f"out:{dep}", lambda dep=dep: output_version(dep, con))
+        dep: memo.get(f"out:{dep}", lambda dep=dep: output_version(dep, con, memo))
         for dep in sorted(deps)
     }
 
@@ -555,7 +587,7 @@ def decide(graph: Graph, warehouse: Path) -> Plan:
                 code_version(name, memo),
                 input_versions(name, graph.assets[name], con, memo) if con else {},
                 lambda n=name: (
-                    memo.get(f"out:{n}", lambda: output_version(n, con)) if con else None
+                    memo.get(f"out:{n}", lambda: output_version(n, con, memo)) if con else None
                 ),
             )
             if reason:
@@ -659,7 +691,7 @@ def _decide(name: str, deps: list[str], con, memo: _Memo) -> tuple[str | None, d
     if ":" in name:  # a check's output is its last verdict
         output = lambda: (record or {}).get("output")  # noqa: E731
     else:
-        output = lambda: memo.get(f"out:{name}", lambda: output_version(name, con))  # noqa: E731
+        output = lambda: memo.get(f"out:{name}", lambda: output_version(name, con, memo))  # noqa: E731
     reason = why_stale(name, record, code, inputs, output)
     if reason is None and name.endswith(":great_expectations") and output() != "passed":
         reason = "failed last time"
@@ -727,7 +759,7 @@ def record(context, warehouse, fingerprints: dict[str, dict]) -> None:
         # what the step wrote is what the steps reading it find as their input
         memo = _run_memo(context, warehouse, wrote=True)
         versions = {
-            n: memo.get(f"out:{n}", lambda n=n: output_version(n, con)) for n in fingerprints
+            n: memo.get(f"out:{n}", lambda n=n: output_version(n, con, memo)) for n in fingerprints
         }
         save_records({n: _stamp(f, versions[n], context) for n, f in fingerprints.items()})
 

@@ -9,7 +9,6 @@ for a plain filter of another table, which would otherwise be written again in f
 a second copy of the evidence ledger took a second to write).
 """
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +18,9 @@ from dagster import AssetDep, AssetExecutionContext, AssetsDefinition, Materiali
 
 from pipelines.orchestration.up_to_date import guarded
 from pipelines.settings import OWNERS
-from pipelines.warehouse.metadata import table_metadata
+from pipelines.warehouse.metadata import table_metadata, view_metadata
 from pipelines.warehouse.resources import Warehouse
+from pipelines.warehouse.sql_parse import is_view, tables_read
 
 LAYERS = ("staging", "mapping", "marts")
 _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -72,40 +72,17 @@ class SqlModel:
         the name (a build from before the model changed kind) is dropped first: DuckDB replaces a
         table only with a table and a view only with a view."""
         kind = self.materialized
-        [(is_view,)] = con.execute(
-            "SELECT count(*) > 0 FROM duckdb_views() WHERE view_name = ? AND schema_name = 'main' "
-            "AND database_name = current_database() AND NOT internal",
-            [self.name],
-        ).fetchall()
+        stored_as_view = is_view(con, self.name)
         # The name comes from a file name checked against _TABLE_NAME, never from data.
-        if kind == "table" and is_view:
+        if kind == "table" and stored_as_view:
             con.execute(f"DROP VIEW {self.name}")
-        elif kind == "view" and not is_view:
+        elif kind == "view" and not stored_as_view:
             con.execute(f"DROP TABLE IF EXISTS {self.name}")
         con.execute(f"CREATE OR REPLACE {kind.upper()} {self.name} AS\n{self.sql}")
 
     def tables_read(self) -> set[str]:
         """Base tables named anywhere in the SELECT, from DuckDB's parse tree (no binding)."""
-        row = duckdb.execute("SELECT json_serialize_sql(?::VARCHAR)", [self.sql]).fetchone()
-        tree = json.loads(row[0])
-        if tree.get("error"):
-            raise ValueError(f"{self.path}: {tree.get('error_message', 'cannot be parsed')}")
-        tables, ctes = set(), set()
-        _collect_names(tree, tables, ctes)
-        return tables - ctes
-
-
-def _collect_names(node, tables: set[str], ctes: set[str]) -> None:
-    if isinstance(node, dict):
-        if node.get("type") == "BASE_TABLE":
-            tables.add(node["table_name"])
-        for entry in (node.get("cte_map") or {}).get("map", []):
-            ctes.add(entry["key"])
-        for value in node.values():
-            _collect_names(value, tables, ctes)
-    elif isinstance(node, list):
-        for value in node:
-            _collect_names(value, tables, ctes)
+        return tables_read(self.sql, str(self.path))
 
 
 def discover_models(sql_dir: Path) -> list[SqlModel]:
@@ -151,8 +128,12 @@ def _model_asset(model: SqlModel, deps: list[str]) -> AssetsDefinition:
     def _materialize(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         with warehouse.get_connection() as con:
             model.build(con)
-            metadata = table_metadata(con, model.name)
-        context.log.info(f"{model.name}: {metadata['dagster/row_count'].value} rows")
+            if model.materialized == "view":
+                metadata = view_metadata(deps)
+                context.log.info(f"{model.name}: a view of {', '.join(deps)}")
+            else:
+                metadata = table_metadata(con, model.name)
+                context.log.info(f"{model.name}: {metadata['dagster/row_count'].value} rows")
         return MaterializeResult(metadata=metadata)
 
     return _materialize

@@ -24,6 +24,8 @@ import re
 import shutil
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -34,6 +36,7 @@ import pandas as pd
 
 from pipelines import settings
 from pipelines.warehouse import full_row_checks
+from pipelines.warehouse.sql_parse import is_view
 
 SUITES_DIR = settings.EXPECTATIONS_DIR / "gx" / "expectations"
 DATASOURCE = "warehouse"
@@ -133,14 +136,15 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
     for name in [table, *columns]:
         if not _IDENTIFIER.match(name):
             raise ValueError(f"suite {table}: {name!r} is not a plain table or column name")
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
-    frame = _row_wise_frame(con, table, columns, rows, bool(row_wise))
+    with _rows_of(con, table) as source:
+        rows = con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]  # noqa: S608
+        frame = _row_wise_frame(con, source, columns, rows, bool(row_wise))
+        declared = suite_json.get("meta", {}).get("parameters", {})
+        in_sql = {
+            e["id"]: full_row_checks.evaluate(con, source, e["type"], e["kwargs"], declared)
+            for e in full
+        }
     sampled = len(frame) < rows
-    declared = suite_json.get("meta", {}).get("parameters", {})
-    in_sql = {
-        e["id"]: full_row_checks.evaluate(con, table, e["type"], e["kwargs"], declared)
-        for e in full
-    }
     parameters = _suite_parameters(con, suite_json, _parameter_names(row_wise))
 
     gx = import_great_expectations()
@@ -261,6 +265,22 @@ def validate_table(con: duckdb.DuckDBPyConnection, table: str) -> SuiteResult:
         full_row_checks=len(full),
         sampled_checks=len(row_wise) if sampled else 0,
     )
+
+
+@contextmanager
+def _rows_of(con: duckdb.DuckDBPyConnection, table: str) -> Iterator[str]:
+    """What to read `table`'s rows from: the table itself, or for a view its rows computed once
+    into a temporary table, which every check then reads (each check's query would otherwise
+    compute the view again: a dozen times the rules' work for evidence_rule_matches)."""
+    if not is_view(con, table):
+        yield table
+        return
+    rows = f"{table}_rows_validated"  # the name was checked against _IDENTIFIER by the caller
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {rows} AS SELECT * FROM {table}")  # noqa: S608
+    try:
+        yield rows
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS temp.{rows}")
 
 
 def _row_wise_frame(

@@ -28,18 +28,13 @@ reviews AS (
     WHERE v.verdict IN ('confirmed', 'rejected')
     GROUP BY ALL
 ),
-excluded AS (
-    SELECT x.commitment_id, coalesce(i.event_id, x.event_id) AS event_id
-    FROM manual_links AS x
-    LEFT JOIN ids AS i ON i.any_id = x.event_id
-    WHERE x.action = 'exclude'
-),
 rule_made AS (
-    -- only reviewed pairs are looked up below
-    SELECT DISTINCT m.commitment_id, m.event_id
-    FROM evidence_rule_matches AS m
-    SEMI JOIN reviews AS v ON v.commitment_id = m.commitment_id AND v.event_id = m.event_id
-    ANTI JOIN excluded AS x ON x.event_id = m.event_id AND x.commitment_id IN (m.commitment_id, '*')
+    -- the (commitment, event) pairs some rule links, after manual exclusions (the ledger holds
+    -- one row per pair, its rules in rule_ids); only reviewed pairs are looked up below
+    SELECT l.commitment_id, l.event_id
+    FROM evidence_links AS l
+    SEMI JOIN reviews AS v ON v.commitment_id = l.commitment_id AND v.event_id = l.event_id
+    WHERE len(l.rule_ids) > 0
 ),
 judged AS (
     SELECT
