@@ -34,10 +34,14 @@ reviews AS (
     GROUP BY ALL
 ),
 linked AS (
+    -- structured: made by a rule with no keywords, looked up in the list of those few rules
+    -- (joining evidence_rules here instead took half a second more at 10^6 links)
     SELECT m.commitment_id, m.event_id, m.rule_id, m.rationale AS basis, m.matched_terms,
-           nullif(r.keywords, '') IS NULL AS structured
+           list_contains(s.rule_ids, m.rule_id) AS structured
     FROM evidence_rule_matches AS m
-    JOIN evidence_rules AS r USING (rule_id)
+    CROSS JOIN (
+        SELECT list(rule_id) AS rule_ids FROM evidence_rules WHERE nullif(keywords, '') IS NULL
+    ) AS s
     UNION ALL
     SELECT l.commitment_id, coalesce(i.event_id, l.event_id), 'manual', l.reason, [], true
     FROM manual_links AS l
