@@ -12,7 +12,8 @@ computed from and of what it wrote, in `build/up_to_date.json`:
 - `output`: the content version of what the step wrote.
 
 A content version is a hash of a table's columns and rows (order-free: DuckDB's hash of every
-row, summed) or of the bytes of the files a step writes; within one run a table is hashed once
+row, summed), of a view's model and the versions of the tables it reads (reading its rows would
+compute it), or of the bytes of the files a step writes; within one run a table is hashed once
 (`_RunTables`: the version a step recorded for its output is the input version of the steps that
 read it). A step is up to date when its code hash is the same, every input has the recorded
 version and its output still has the recorded version (a deleted or edited chart, notebook,

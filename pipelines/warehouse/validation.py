@@ -5,7 +5,8 @@ whole table (uniqueness, compound keys, not-null, row counts, references to anot
 as SQL in DuckDB over every row (pipelines/warehouse/full_row_checks.py). Great Expectations has no DuckDB
 dialect, so the row-wise rest is read from DuckDB into a DataFrame, only the columns they name,
 and validated through a pandas data source; past `settings.validation_sample_rows()` rows on a
-repeatable sample, which each result says. References are suite parameters whose source the
+repeatable sample, which each result says. A view is computed once into a temporary table
+that every check reads. References are suite parameters whose source the
 suite's `meta.parameters` names as {"table": ..., "column": ...}; a date horizon is
 {"today_plus_days": N} or {"date": "YYYY-MM-DD"}.
 
