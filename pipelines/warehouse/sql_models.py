@@ -6,7 +6,9 @@ reads (DuckDB's own parser lists them), so adding a model needs no Python at all
 
 A model whose leading comment holds the line `-- materialized: view` is stored as a view instead:
 for a plain filter of another table, which would otherwise be written again in full (at 10^6 rows,
-a second copy of the evidence ledger took a second to write).
+a second copy of the evidence ledger took a second to write), or for rows only one other model
+reads, once (the rules' matches, which evidence_links groups). A view's asset reports what it
+reads, not its rows: counting them would compute it.
 """
 
 import re
