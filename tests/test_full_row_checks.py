@@ -170,3 +170,26 @@ def test_an_orphan_beyond_the_sample_shows_in_dagster_and_data_docs(small_sample
     # the batch markers on the page say what each part of the suite saw
     assert f"expectations on all {rows:,} rows, in DuckDB" in page
     assert f"a repeatable sample of 20 of {rows:,} rows" in page
+
+
+def test_a_view_is_validated_on_every_row_and_its_failure_found(small_sample):
+    """evidence_rule_matches is a view: its suite reads its rows computed once, and a match to an
+    event missing from `events` fails the suite like a bad row of a table."""
+    from pipelines.warehouse.validation import validate_table
+
+    with duckdb.connect(str(small_sample)) as con:
+        assert con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = 'evidence_rule_matches'"
+        ).fetchone() == (1,)
+        rows = con.execute("SELECT count(*) FROM evidence_rule_matches").fetchone()[0]
+        clean = validate_table(con, "evidence_rule_matches")
+        assert clean.success, clean.failures
+        assert clean.rows == rows
+        # an event the rules match leaves `events`, the reference of the view's event ids
+        (event,) = con.execute("SELECT min(event_id) FROM evidence_rule_matches").fetchone()
+        con.execute("DELETE FROM events WHERE event_id = ?", [event])
+        broken = validate_table(con, "evidence_rule_matches")
+        left = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()
+    assert not broken.success
+    assert any(f["column"] == "event_id" and f["checked"] == "all_rows" for f in broken.failures)
+    assert left == (0,)  # the rows computed for the checks are dropped after them
