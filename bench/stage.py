@@ -18,8 +18,8 @@ from pipelines.warehouse.resources import Warehouse, kept_open
 from pipelines.warehouse.sql_models import discover_models
 
 STAGES = ("load", "trade_load", "sql", "validation", "charts", "notebooks", "report")
-# The table stages: `make run` holds the warehouse open from the first table step to the last
-# (pipelines/__main__.py), so they run so here too; charts, notebooks and the report run after.
+# The table stages run with the warehouse held open from the first step to the last, as `make run`
+# runs its table steps (pipelines/__main__.py); charts, notebooks and the report open it themselves.
 TABLE_STAGES = ("load", "trade_load", "sql", "validation")
 # Python assets of the mapping layer, run and counted with the SQL models they sit between.
 PYTHON_MAPPING_STEPS = ("rule_keyword_hits",)
